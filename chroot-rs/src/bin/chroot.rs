@@ -1,0 +1,2 @@
+#![no_main]
+common::entry!(chroot_rs::main);

@@ -1,0 +1,2 @@
+#![no_main]
+common::entry!(findmnt_rs::main);

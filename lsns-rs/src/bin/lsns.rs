@@ -1,0 +1,2 @@
+#![no_main]
+common::entry!(lsns_rs::main);

@@ -1,0 +1,2 @@
+#![no_main]
+common::entry!(mount_rs::mount::main);

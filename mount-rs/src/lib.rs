@@ -1,0 +1,4 @@
+//! mount and umount: being built (see the issue tracker).
+
+pub mod mount;
+pub mod umount;

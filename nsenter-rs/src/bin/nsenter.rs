@@ -1,0 +1,2 @@
+#![no_main]
+common::entry!(nsenter_rs::main);

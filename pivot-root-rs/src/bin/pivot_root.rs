@@ -1,0 +1,2 @@
+#![no_main]
+common::entry!(pivot_root_rs::main);

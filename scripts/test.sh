@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up a fresh machine and run every rootbox test: formatting, lints, unit and
+# integration tests (privileged ones in private namespaces), and the shell-side tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cargo fmt --all -- --check
+cargo clippy --all-targets --quiet -- -D warnings
+cargo test --workspace --quiet

@@ -1,0 +1,1 @@
+//! findmnt: integration tests.

@@ -1,0 +1,1 @@
+//! lsns: integration tests.

@@ -1,0 +1,1 @@
+//! mount: integration tests.

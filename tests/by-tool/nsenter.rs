@@ -1,0 +1,1 @@
+//! nsenter: integration tests.

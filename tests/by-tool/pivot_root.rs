@@ -1,0 +1,1 @@
+//! pivot_root: integration tests.

@@ -1,0 +1,1 @@
+//! umount: integration tests.

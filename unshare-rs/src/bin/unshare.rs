@@ -1,0 +1,2 @@
+#![no_main]
+common::entry!(unshare_rs::main);
