@@ -69,7 +69,7 @@ for applet in $("$root/bin/rootbox" --list); do
     if [ $symlinks = 1 ]; then ln -s rootbox "$link"; else ln "$root/bin/rootbox" "$link"; fi
     echo "$link" >> "$manifest.new"
 done
-for page in rootbox.1 *-rs/man/*.[18]; do
+for page in man/*.[18] *-rs/man/*.[18]; do
     [ -f "$page" ] || continue
     section=${page##*.}
     put "$page" "$root/share/man/man$section/$(basename "$page")" 0644
