@@ -1,0 +1,1 @@
+//! The minimal image: a static `rootbox` runs a container built by its own tools.
