@@ -46,13 +46,15 @@ fn option_words(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The options listed by a util-linux style help: rows that start, after a small indent,
-/// with a dash; the option part ends at the first run of two spaces.
+/// The options listed by a util-linux style help: rows that start with a dash after an
+/// indent of one to eight spaces; the option part ends at the first run of two spaces.
 fn help_options(help: &str) -> BTreeSet<String> {
     let mut options = BTreeSet::new();
     for line in help.lines() {
         let body = line.trim_start();
-        if !body.starts_with('-') || line.len() - body.len() > 8 {
+        // Prose (indent 0) and continuation lines (deep indent) are not option rows.
+        let indent = line.len() - body.len();
+        if !body.starts_with('-') || !(1..=8).contains(&indent) {
             continue;
         }
         let spec = body.split("  ").next().unwrap_or(body);
@@ -510,7 +512,8 @@ fn option_parsers_of_this_test_read_both_layouts() {
                 --map-user=<uid>|<name>   map current user to uid (implies --user)\n     \
                 --preserve-credentials do not touch uids or gids\n \
                 -W. --wdns <dir>       set the working directory in namespace\n\
-                Usage: x [-a]\n      \
+                Usage: x [-a]\n\
+                --prose at indent 0 is not an option row\n      \
                 --groups=G_LIST        specify supplementary groups as g1,g2,..,gN\n";
     let want: BTreeSet<String> = [
         "-m",
