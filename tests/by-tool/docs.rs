@@ -63,13 +63,14 @@ fn help_options(help: &str) -> BTreeSet<String> {
     options
 }
 
-/// The options a man page documents: the tag line after each `.TP` that starts with a
-/// bold dash (`\fB\-m\fR, \fB\-\-mount\fR[=\fIfile\fR]`).
+/// The options a man page documents: the tag line after each `.TP` (or `.TQ`, a further
+/// tag of the same item) that starts with a bold dash
+/// (`\fB\-m\fR, \fB\-\-mount\fR[=\fIfile\fR]`).
 fn man_options(roff: &str) -> BTreeSet<String> {
     let mut options = BTreeSet::new();
     let mut lines = roff.lines();
     while let Some(line) = lines.next() {
-        if line == ".TP" || line.starts_with(".TP ") {
+        if line == ".TP" || line == ".TQ" || line.starts_with(".TP ") {
             if let Some(tag) = lines.next().filter(|t| t.starts_with("\\fB\\-")) {
                 options.extend(option_words(&unroff(tag)));
             }
@@ -528,8 +529,9 @@ fn option_parsers_of_this_test_read_both_layouts() {
     .into();
     assert_eq!(help_options(help), want);
     let roff = ".TP\n\\fB\\-m\\fR, \\fB\\-\\-mount\\fR[=\\fIfile\\fR]\ntext --not\n\
-                .TP 14\n.B TARGET\n.TP\n\\fB\\-\\-install\\fR [\\fB\\-s\\fR] \\fIdir\\fR\n";
-    let want: BTreeSet<String> = ["-m", "--mount", "--install", "-s"]
+                .TP 14\n.B TARGET\n.TP\n\\fB\\-\\-install\\fR [\\fB\\-s\\fR] \\fIdir\\fR\n\
+                .TQ\n\\fB\\-F\\fR\n";
+    let want: BTreeSet<String> = ["-m", "--mount", "--install", "-s", "-F"]
         .map(str::to_owned)
         .into();
     assert_eq!(man_options(roff), want);
