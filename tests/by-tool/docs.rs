@@ -276,7 +276,11 @@ fn every_page_has_the_required_sections_and_names_its_file() {
         let roff = read(page);
         let section = &page[page.len() - 1..];
         let th = format!(".TH {} {section} ", name.to_uppercase());
-        assert!(roff.lines().any(|l| l.starts_with(&th)), "{page}: {th}");
+        let th_line = roff.lines().find(|l| l.starts_with(&th));
+        assert!(th_line.is_some(), "{page}: {th}");
+        // The footer names the version the page describes.
+        let version = format!("\"rootbox {}\"", env!("CARGO_PKG_VERSION"));
+        assert!(th_line.unwrap().contains(&version), "{page}: {version}");
         for heading in [
             "NAME",
             "SYNOPSIS",
