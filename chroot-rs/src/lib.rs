@@ -114,10 +114,19 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
             Long(name) => match long_option(name) {
                 Some("userspec") => opts.userspec = Some(value(&mut parser)?),
                 Some("groups") => opts.groups = Some(value(&mut parser)?),
-                Some("skip-chdir") => opts.skip_chdir = true,
-                Some("help") => return Ok(Action::Help),
-                Some("version") => return Ok(Action::Version),
-                _ => return Err(usage::from_lexopt(arg.unexpected())),
+                Some(flag) => {
+                    if let Some(value) = parser.optional_value() {
+                        let option = format!("--{flag}");
+                        let e = lexopt::Error::UnexpectedValue { option, value };
+                        return Err(usage::from_lexopt(e));
+                    }
+                    match flag {
+                        "help" => return Ok(Action::Help),
+                        "version" => return Ok(Action::Version),
+                        _ => opts.skip_chdir = true,
+                    }
+                }
+                None => return Err(usage::from_lexopt(arg.unexpected())),
             },
             Short(_) => return Err(usage::from_lexopt(arg.unexpected())),
             Value(newroot) => {
@@ -277,6 +286,14 @@ mod tests {
         assert_eq!(
             err(&["--skip-chdir=1", "/"]),
             "option '--skip-chdir' doesn't allow an argument"
+        );
+        assert_eq!(
+            err(&["--sk=1", "/"]),
+            "option '--skip-chdir' doesn't allow an argument"
+        );
+        assert_eq!(
+            err(&["--help=x"]),
+            "option '--help' doesn't allow an argument"
         );
     }
 
