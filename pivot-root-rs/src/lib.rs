@@ -98,10 +98,12 @@ fn run(new_root: &OsString, put_old: &OsString) -> Result<u8> {
         usage::lossy(put_old)
     )));
     let (new, old) = (new_root.as_bytes(), put_old.as_bytes());
-    Err(match rules::broken(errno, &sys::facts(new_root, put_old)) {
-        Some(rule) => failure.with_hint(format!("{NAME}: {}", rules::hint(&rule, new, old))),
-        None => failure,
-    })
+    Err(
+        match rules::broken(errno, || sys::facts(new_root, put_old)) {
+            Some(rule) => failure.with_hint(format!("{NAME}: {}", rules::hint(&rule, new, old))),
+            None => failure,
+        },
+    )
 }
 
 /// Entry point: arguments in (argv[0] first), exit status out.

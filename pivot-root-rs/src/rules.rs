@@ -74,13 +74,14 @@ pub enum Rule {
     NoTable,
 }
 
-/// The rule that `errno` means, given `facts`; `None` when there is nothing to add.
-pub fn broken(errno: Errno, facts: &Facts) -> Option<Rule> {
+/// The rule that `errno` means; `None` when there is nothing to add. `facts` is called
+/// only for the errors it can tell apart (EBUSY, EINVAL).
+pub fn broken(errno: Errno, facts: impl FnOnce() -> Facts) -> Option<Rule> {
     match errno {
         Errno::EPERM => Some(Rule::NoPrivilege),
         Errno::ENOTDIR => Some(Rule::NotDirectory),
-        Errno::EBUSY => Some(busy(facts)),
-        Errno::EINVAL => Some(invalid(facts)),
+        Errno::EBUSY => Some(busy(&facts())),
+        Errno::EINVAL => Some(invalid(&facts())),
         _ => None,
     }
 }
@@ -256,7 +257,7 @@ mod tests {
     }
 
     fn rule(errno: Errno, tab: &str, new: &str, old: &str) -> Option<Rule> {
-        broken(errno, &facts(Some(tab), new, old))
+        broken(errno, || facts(Some(tab), new, old))
     }
 
     #[test]
@@ -308,7 +309,7 @@ mod tests {
     fn new_root_is_current_root() {
         let mut f = facts(Some(PRIVATE), "/", "/old");
         f.new_root.id = f.root_id;
-        assert_eq!(broken(Errno::EBUSY, &f), Some(Rule::IsCurrentRoot));
+        assert_eq!(broken(Errno::EBUSY, || f), Some(Rule::IsCurrentRoot));
     }
 
     #[test]
@@ -364,7 +365,7 @@ mod tests {
     fn unreadable_table() {
         for errno in [Errno::EINVAL, Errno::EBUSY] {
             assert_eq!(
-                broken(errno, &facts(None, "/s/r", "/s/o")),
+                broken(errno, || facts(None, "/s/r", "/s/o")),
                 Some(Rule::NoTable)
             );
         }
