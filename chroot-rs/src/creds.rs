@@ -16,6 +16,8 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
+use crate::quote::quote;
+
 /// One passwd line: name, uid, gid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
@@ -144,11 +146,13 @@ pub struct Creds {
 }
 
 /// Resolve `--userspec` and `--groups` against `db`. On failure, the message lines to
-/// print (GNU reports every bad group of `--groups`, one line each).
+/// print (GNU reports every bad group of `--groups`, one line each); `utf8` selects the
+/// quotes of those lines (see [`crate::quote`]).
 pub fn resolve(
     userspec: Option<&[u8]>,
     groups: Option<&[u8]>,
     db: &Db,
+    utf8: bool,
 ) -> Result<Creds, Vec<String>> {
     let mut creds = Creds::default();
     if let Some(spec) = userspec {
@@ -173,7 +177,7 @@ pub fn resolve(
         }
     }
     creds.groups = match (groups, creds.gid, username) {
-        (Some(list), _, _) if !list.is_empty() => Some(group_list(list, db)?),
+        (Some(list), _, _) if !list.is_empty() => Some(group_list(list, db, utf8)?),
         (Some(_), _, _) => Some(Vec::new()),
         (None, Some(gid), Some(user)) => Some(db.grouplist(user, gid)),
         (None, _, _) if creds.uid.is_some() => Some(Vec::new()),
@@ -221,23 +225,20 @@ fn split_spec(
 }
 
 /// `--groups=G1,G2`: empty items are skipped; every bad item is reported.
-fn group_list(list: &[u8], db: &Db) -> Result<Vec<u32>, Vec<String>> {
+fn group_list(list: &[u8], db: &Db, utf8: bool) -> Result<Vec<u32>, Vec<String>> {
     let mut gids = Vec::new();
     let mut bad = Vec::new();
     for item in list.split(|&b| b == b',').filter(|i| !i.is_empty()) {
         match db.gid(item) {
             Some(gid) => gids.push(gid),
-            None => bad.push(format!("invalid group '{}'", String::from_utf8_lossy(item))),
+            None => bad.push(format!("invalid group {}", quote(item, utf8))),
         }
     }
     if !bad.is_empty() {
         return Err(bad);
     }
     if gids.is_empty() {
-        return Err(vec![format!(
-            "invalid group list '{}'",
-            String::from_utf8_lossy(list)
-        )]);
+        return Err(vec![format!("invalid group list {}", quote(list, utf8))]);
     }
     Ok(gids)
 }
@@ -266,12 +267,24 @@ mod tests {
         spec: Option<&str>,
         groups: Option<&str>,
     ) -> (Option<u32>, Option<u32>, Option<Vec<u32>>) {
-        let c = resolve(spec.map(str::as_bytes), groups.map(str::as_bytes), &db()).unwrap();
+        let c = resolve(
+            spec.map(str::as_bytes),
+            groups.map(str::as_bytes),
+            &db(),
+            false,
+        )
+        .unwrap();
         (c.uid, c.gid, c.groups)
     }
 
     fn bad(spec: Option<&str>, groups: Option<&str>) -> Vec<String> {
-        resolve(spec.map(str::as_bytes), groups.map(str::as_bytes), &db()).unwrap_err()
+        resolve(
+            spec.map(str::as_bytes),
+            groups.map(str::as_bytes),
+            &db(),
+            false,
+        )
+        .unwrap_err()
     }
 
     #[test]
@@ -328,10 +341,10 @@ mod tests {
 
     #[test]
     fn dot_separator_is_a_warned_fallback() {
-        let c = resolve(Some(b"user.users"), None, &db()).unwrap();
+        let c = resolve(Some(b"user.users"), None, &db(), false).unwrap();
         assert_eq!((c.uid, c.gid), (Some(1000), Some(100)));
         assert_eq!(c.warning.as_deref(), Some("warning: '.' should be ':'"));
-        let c = resolve(Some(b"dot.name"), None, &db()).unwrap();
+        let c = resolve(Some(b"dot.name"), None, &db(), false).unwrap();
         assert_eq!((c.uid, c.warning), (Some(1001), None));
         assert_eq!(bad(Some("no.such"), None), ["invalid user"]);
     }
@@ -387,5 +400,7 @@ mod tests {
             ["invalid group 'nosuch'", "invalid group '4294967296'"]
         );
         assert_eq!(bad(None, Some(",")), ["invalid group list ','"]);
+        let utf8 = resolve(None, Some(b"a\nb"), &db(), true).unwrap_err();
+        assert_eq!(utf8, ["invalid group \u{2018}a\\nb\u{2019}"]);
     }
 }

@@ -16,6 +16,7 @@
 //! disposition is touched (the binary starts at the C `main`, see `common::entry`).
 
 mod creds;
+pub mod quote;
 mod sys;
 
 use std::ffi::{OsStr, OsString};
@@ -142,11 +143,6 @@ fn value(parser: &mut lexopt::Parser) -> Result<OsString> {
     parser.value().map_err(usage::from_lexopt)
 }
 
-/// `'text'` as GNU's quote() shows an operand in the C locale.
-fn quoted(text: &OsStr) -> String {
-    format!("'{}'", usage::lossy(text))
-}
-
 /// The command to run: COMMAND, or `"$SHELL" -i`, or `/bin/sh -i`.
 fn command(opts: &Opts, shell: Option<OsString>) -> Vec<OsString> {
     if !opts.command.is_empty() {
@@ -172,6 +168,7 @@ fn run(opts: Opts) -> Result<u8> {
             opts.userspec.as_deref().map(OsStr::as_bytes),
             opts.groups.as_deref().map(OsStr::as_bytes),
             &db,
+            quote::utf8_locale(),
         ))
     } else {
         None
@@ -195,9 +192,10 @@ fn run(opts: Opts) -> Result<u8> {
     }
     let errno = common::exec::execvp(NAME, &argv);
     let program = argv.first().map(OsString::as_os_str).unwrap_or_default();
-    Err(Failure::from(
-        anyhow::Error::new(errno).context(format!("failed to run command {}", quoted(program))),
-    )
+    Err(Failure::from(anyhow::Error::new(errno).context(format!(
+        "failed to run command {}",
+        quote::quote(program.as_bytes(), quote::utf8_locale())
+    )))
     .with_code(common::exec::status(errno)))
 }
 

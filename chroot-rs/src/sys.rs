@@ -13,8 +13,9 @@ use nix::unistd::{Gid, Uid};
 
 use common::trace;
 
+use crate::NAME;
 use crate::creds::{Creds, Db};
-use crate::{NAME, quoted};
+use crate::quote::{quoteaf, utf8_locale};
 
 /// Whether NEWROOT resolves to `/` (GNU compares `canonicalize_file_name(NEWROOT)` with
 /// `"/"`, not device and inode, since `/` may be bind-mounted elsewhere).
@@ -101,7 +102,12 @@ pub fn chroot(newroot: &OsStr) -> common::Result<()> {
     trace::call(NAME, nix::unistd::chroot(newroot), || {
         format!("chroot({})", trace::quote(newroot.as_bytes()))
     })
-    .with_context(|| format!("cannot change root directory to {}", quoted(newroot)))?;
+    .with_context(|| {
+        format!(
+            "cannot change root directory to {}",
+            quoteaf(newroot.as_bytes(), utf8_locale())
+        )
+    })?;
     Ok(())
 }
 

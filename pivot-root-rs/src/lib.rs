@@ -5,8 +5,9 @@
 //! (``failed to change root from `A' to `B': strerror``) and exit codes (0, 1). Additions
 //! (DESIGN.md §3): `--` is accepted before the operands (util-linux says "bad usage"), and a
 //! failure is followed by one `pivot_root: hint: ...` line naming the kernel rule that broke,
-//! worked out from the mount table (see [`rules`]). `pivot_root . .` works: the old root is
-//! stacked on NEW_ROOT and `umount -l .` removes it (runc's idiom).
+//! worked out from the mount table (see [`rules`]); control bytes and invalid UTF-8 in the
+//! paths of the message are shown as `\xNN` (util-linux prints them raw). `pivot_root . .`
+//! works: the old root is stacked on NEW_ROOT and `umount -l .` removes it (runc's idiom).
 
 pub mod rules;
 mod sys;
@@ -94,8 +95,8 @@ fn run(new_root: &OsString, put_old: &OsString) -> Result<u8> {
     };
     let failure = Failure::from(anyhow::Error::new(errno).context(format!(
         "failed to change root from `{}' to `{}'",
-        usage::lossy(new_root),
-        usage::lossy(put_old)
+        common::escape::control(new_root.as_bytes()),
+        common::escape::control(put_old.as_bytes())
     )));
     let (new, old) = (new_root.as_bytes(), put_old.as_bytes());
     Err(

@@ -3,6 +3,8 @@
 //! built there by scripts/mkrootfs.sh. `chroot` in these scripts is GNU coreutils' (the
 //! differential reference); ours is `"$RB/chroot"`.
 
+use std::os::unix::ffi::OsStrExt;
+
 use crate::util::*;
 
 const TRY: &str = "Try 'chroot --help' for more information.\n";
@@ -344,4 +346,49 @@ fn passwd_symlinks_resolve_inside_the_new_root() {
          \"$RB/chroot\" --userspec=user r id -u",
     );
     out.is(0, "1000\n", "");
+}
+
+#[test]
+fn hostile_names_are_quoted_like_gnu() {
+    // NEWROOT in GNU's shell-escape style, COMMAND and groups in its locale style, in the C
+    // and a UTF-8 locale: no raw control byte reaches the terminal.
+    if !privileged("chroot::hostile_names_are_quoted_like_gnu") {
+        return;
+    }
+    let names: &[&[u8]] = &[
+        b"a b",
+        b"it's",
+        b"tab\there",
+        b"nl\nx",
+        b"esc\x1b[2J",
+        b"\xff\xfe",
+        "caf\u{e9}".as_bytes(),
+        b"back\\slash",
+        b"$HOME",
+        b"#it's",
+        b"{",
+        b"x,,y",
+        b"",
+    ];
+    for locale in ["C", "C.UTF-8"] {
+        for name in names {
+            let name = std::ffi::OsStr::from_bytes(name);
+            let mut path = std::ffi::OsString::from("/nonexistent/");
+            path.push(name);
+            let cases: [Vec<&std::ffi::OsStr>; 3] = [
+                vec![path.as_os_str(), "true".as_ref()],
+                vec!["--groups".as_ref(), name, "/".as_ref(), "true".as_ref()],
+                vec!["/".as_ref(), name],
+            ];
+            for args in cases {
+                let gnu = cmd("chroot").args(&args).env("LC_ALL", locale).run();
+                let ours = tool("chroot").args(&args).env("LC_ALL", locale).run();
+                assert_eq!(
+                    (ours.code, ours.stdout, ours.stderr),
+                    (gnu.code, gnu.stdout, gnu.stderr),
+                    "{locale} {args:?}"
+                );
+            }
+        }
+    }
 }

@@ -364,3 +364,19 @@ fn recipe_dot_dot() {
     ));
     out.is(0, "/r /\n/ /proc\n.\n..\n", "");
 }
+
+#[test]
+fn control_bytes_in_paths_are_escaped() {
+    // util-linux prints the paths raw; an escape sequence must not reach the terminal.
+    let Some(out) = ns(
+        "pivot_root::control_bytes_in_paths_are_escaped",
+        "\"$RB/pivot_root\" \"$(printf 'a\\033[2Jb\\377')\" x || echo \"rc=$?\"",
+    ) else {
+        return;
+    };
+    out.is(
+        0,
+        &failed("a\\x1b[2Jb\\xff", "x", "No such file or directory", ""),
+        "",
+    );
+}
