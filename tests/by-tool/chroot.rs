@@ -9,16 +9,21 @@ use crate::util::*;
 
 const TRY: &str = "Try 'chroot --help' for more information.\n";
 
+/// The rootfs builder under test.
+pub const MKROOTFS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mkrootfs.sh");
+
+/// `ns_sh` with `$MKROOTFS` (the builder) and `$ROOTBOX` (the binary under test) set.
+pub fn ns_sh_rootfs(script: &str) -> Output {
+    let rootbox = rootbox().to_str().unwrap();
+    ns_sh_with(script, &[("MKROOTFS", MKROOTFS), ("ROOTBOX", rootbox)])
+}
+
 /// Run `script` in `ns_sh` after building a rootfs at `$SCRATCH/r` (with our binary as
 /// `r/bin/rootbox` and its applet links) and mounting proc at `r/proc`.
 pub fn rootfs_sh(script: &str) -> Output {
-    let mkrootfs = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mkrootfs.sh");
-    let rootbox = rootbox().to_str().unwrap();
-    let setup = format!(
-        "\"$MKROOTFS\" r\nmount -t proc proc r/proc\n{script}",
-        script = script
-    );
-    ns_sh_with(&setup, &[("MKROOTFS", mkrootfs), ("ROOTBOX", rootbox)])
+    ns_sh_rootfs(&format!(
+        "\"$MKROOTFS\" r\nmount -t proc proc r/proc\n{script}"
+    ))
 }
 
 #[test]
@@ -391,4 +396,124 @@ fn hostile_names_are_quoted_like_gnu() {
             }
         }
     }
+}
+
+#[test]
+fn mkrootfs_refuses_unusable_dirs() {
+    let scratch = Scratch::new();
+    let file = scratch.0.join("file");
+    std::fs::write(&file, "x").unwrap();
+    let f = file.to_str().unwrap();
+    cmd(MKROOTFS)
+        .run()
+        .fails(2, &format!("usage: {MKROOTFS} DIR\n"));
+    cmd(MKROOTFS)
+        .args([f])
+        .run()
+        .fails(1, &format!("mkrootfs: cannot use '{f}': not a directory\n"));
+    let below_file = format!("{f}/sub");
+    cmd(MKROOTFS).args([&below_file]).run().fails(
+        1,
+        &format!("mkrootfs: cannot use '{below_file}': cannot create the directory\n"),
+    );
+    let dir = scratch.0.join("root");
+    cmd(MKROOTFS)
+        .args([dir.to_str().unwrap()])
+        .env("ROOTBOX", "/nonexistent/rootbox")
+        .run()
+        .fails(
+            1,
+            "mkrootfs: ROOTBOX=/nonexistent/rootbox is not an executable file\n",
+        );
+}
+
+/// Every entry under `dir`: path, type and link target, sorted.
+fn tree(dir: &std::path::Path) -> String {
+    cmd("find")
+        .args([dir.to_str().unwrap(), "-printf", "%P %y %l %m\\n"])
+        .run()
+        .ok()
+        .lines()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn mkrootfs_layout_links_and_rerun() {
+    let scratch = Scratch::new();
+    let dir = scratch.0.join("root");
+    let d = dir.to_str().unwrap();
+    let run = || {
+        cmd(MKROOTFS)
+            .args([d])
+            .env("ROOTBOX", rootbox())
+            .run()
+            .is(0, "", "");
+    };
+    run();
+    let first = tree(&dir);
+    let link = |name: &str| {
+        std::fs::read_link(dir.join(name))
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    // busybox's applets, then rootbox's on top of the names they share; all relative.
+    assert_eq!(link("bin/sh"), "busybox");
+    assert_eq!(link("bin/ls"), "busybox");
+    for applet in APPLETS {
+        assert_eq!(link(&format!("bin/{applet}")), "rootbox", "{applet}");
+    }
+    assert_eq!(link("sbin"), "bin");
+    assert_eq!(link("usr/bin"), "../bin");
+    for empty in ["proc", "sys", "dev", "old", "host_dir"] {
+        assert_eq!(
+            std::fs::read_dir(dir.join(empty)).unwrap().count(),
+            0,
+            "{empty}"
+        );
+    }
+    assert!(first.contains("\ntmp d  1777"), "{first}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("etc/passwd")).unwrap(),
+        "root:x:0:0:root:/root:/bin/sh\n\
+         nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n\
+         user:x:1000:100:user:/home/user:/bin/sh\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("etc/group")).unwrap(),
+        "root:x:0:\nusers:x:100:user\nnogroup:x:65534:\n"
+    );
+    // Re-running changes nothing and leaves no temporary file.
+    run();
+    assert_eq!(tree(&dir), first);
+}
+
+#[test]
+fn mkrootfs_without_busybox_uses_host_binaries() {
+    if !privileged("chroot::mkrootfs_without_busybox_uses_host_binaries") {
+        return;
+    }
+    let rootbox = rootbox().to_str().unwrap();
+    let out = ns_sh_with(
+        "\"$MKROOTFS\" r
+         test ! -e r/bin/busybox
+         \"$RB/chroot\" r sh -c 'echo hi; id -u; ls /etc'
+         \"$RB/chroot\" r chroot --version",
+        &[
+            ("MKROOTFS", MKROOTFS),
+            ("ROOTBOX", rootbox),
+            ("MKROOTFS_NO_BUSYBOX", "1"),
+        ],
+    );
+    out.is(
+        0,
+        &format!(
+            "hi\n0\ngroup\npasswd\nchroot from rootbox {}\n",
+            env!("CARGO_PKG_VERSION")
+        ),
+        "",
+    );
 }

@@ -2,7 +2,7 @@
 //! a scratch tmpfs; `mount`/`umount` in the scripts are util-linux's until the pivot, after
 //! which only the new root's BusyBox is left (`/bin/busybox umount`).
 
-use crate::chroot::rootfs_sh;
+use crate::chroot::{ns_sh_rootfs, rootfs_sh};
 use crate::util::*;
 
 const TRY: &str = "Try 'pivot_root --help' for more information.\n";
@@ -210,12 +210,7 @@ fn rule_new_root_on_the_current_roots_mount() {
 
 /// ns_sh with a rootfs built in the scratch directory itself (it is a mount's root).
 fn rootfs_in_scratch(script: &str) -> Output {
-    let mkrootfs = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mkrootfs.sh");
-    let rootbox = rootbox().to_str().unwrap();
-    ns_sh_with(
-        &format!("\"$MKROOTFS\" .\n{script}"),
-        &[("MKROOTFS", mkrootfs), ("ROOTBOX", rootbox)],
-    )
+    ns_sh_rootfs(&format!("\"$MKROOTFS\" .\n{script}"))
 }
 
 #[test]
