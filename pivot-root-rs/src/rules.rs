@@ -51,13 +51,23 @@ pub enum Shared {
     RootParent(Vec<u8>),
 }
 
+/// One of the two operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// new_root.
+    NewRoot,
+    /// put_old.
+    PutOld,
+}
+
 /// The rule a failed call broke.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
     /// EPERM: no CAP_SYS_ADMIN in the user namespace owning the mount namespace.
     NoPrivilege,
-    /// ENOTDIR: new_root or put_old is not a directory.
-    NotDirectory,
+    /// ENOTDIR: new_root or put_old (`Some` says which, when stat(2) could tell) is not a
+    /// directory.
+    NotDirectory(Option<Which>),
     /// A mount involved is shared (mount propagation).
     Shared(Shared),
     /// The caller's root is not the root of a mount: it is chrooted.
@@ -75,14 +85,23 @@ pub enum Rule {
 }
 
 /// The rule that `errno` means; `None` when there is nothing to add. `facts` is called
-/// only for the errors it can tell apart (EBUSY, EINVAL).
+/// only for the errors it can tell apart (ENOTDIR, EBUSY, EINVAL).
 pub fn broken(errno: Errno, facts: impl FnOnce() -> Facts) -> Option<Rule> {
     match errno {
         Errno::EPERM => Some(Rule::NoPrivilege),
-        Errno::ENOTDIR => Some(Rule::NotDirectory),
+        Errno::ENOTDIR => Some(not_directory(&facts())),
         Errno::EBUSY => Some(busy(&facts())),
         Errno::EINVAL => Some(invalid(&facts())),
         _ => None,
+    }
+}
+
+/// ENOTDIR: name the operand that exists but is not a directory, if only one is.
+fn not_directory(facts: &Facts) -> Rule {
+    match (facts.new_root.dir, facts.put_old.dir) {
+        (Some(false), Some(true)) => Rule::NotDirectory(Some(Which::NewRoot)),
+        (Some(true), Some(false)) => Rule::NotDirectory(Some(Which::PutOld)),
+        _ => Rule::NotDirectory(None),
     }
 }
 
@@ -179,7 +198,9 @@ pub fn hint(rule: &Rule, new_root: &[u8], put_old: &[u8]) -> String {
         Rule::NoPrivilege => "pivot_root needs CAP_SYS_ADMIN over the mount namespace: \
              run it as root, or inside 'unshare -Umr'"
             .to_string(),
-        Rule::NotDirectory => "new_root and put_old must both be directories".to_string(),
+        Rule::NotDirectory(Some(Which::NewRoot)) => format!("new_root {new} is not a directory"),
+        Rule::NotDirectory(Some(Which::PutOld)) => format!("put_old {old} is not a directory"),
+        Rule::NotDirectory(None) => "new_root and put_old must both be directories".to_string(),
         Rule::Shared(which) => {
             let (what, target) = match which {
                 Shared::PutOld(t) => ("put_old's mount", t),
@@ -268,10 +289,26 @@ mod tests {
         );
         assert_eq!(
             rule(Errno::ENOTDIR, PRIVATE, "/s/f", "/s/f"),
-            Some(Rule::NotDirectory)
+            Some(Rule::NotDirectory(None))
         );
         assert_eq!(rule(Errno::ENOENT, PRIVATE, "/s/x", "/s/x/old"), None);
         assert_eq!(rule(Errno::EACCES, PRIVATE, "/s/r", "/s/r/old"), None);
+    }
+
+    #[test]
+    fn which_one_is_not_a_directory() {
+        let with = |new: Option<bool>, old: Option<bool>| {
+            let mut f = facts(Some(PRIVATE), "/s/a", "/s/b");
+            (f.new_root.dir, f.put_old.dir) = (new, old);
+            broken(Errno::ENOTDIR, || f)
+        };
+        let t = Some(true);
+        let f = Some(false);
+        assert_eq!(with(f, t), Some(Rule::NotDirectory(Some(Which::NewRoot))));
+        assert_eq!(with(t, f), Some(Rule::NotDirectory(Some(Which::PutOld))));
+        assert_eq!(with(f, f), Some(Rule::NotDirectory(None)));
+        // A file in the middle of a path ("f/x"): stat fails too.
+        assert_eq!(with(None, t), Some(Rule::NotDirectory(None)));
     }
 
     #[test]
@@ -410,7 +447,18 @@ mod tests {
         assert!(h(Rule::NoPrivilege).contains("'unshare -Umr'"));
         assert!(h(Rule::Rootfs).contains("switch_root(8)"));
         assert!(h(Rule::Chrooted).contains("chrooted"));
-        assert!(h(Rule::NotDirectory).contains("directories"));
+        assert_eq!(
+            h(Rule::NotDirectory(None)),
+            "hint: new_root and put_old must both be directories"
+        );
+        assert_eq!(
+            h(Rule::NotDirectory(Some(Which::PutOld))),
+            "hint: put_old r/old is not a directory"
+        );
+        assert_eq!(
+            h(Rule::NotDirectory(Some(Which::NewRoot))),
+            "hint: new_root r is not a directory"
+        );
         assert!(h(Rule::NoTable).contains("/proc/self/mountinfo"));
         assert_eq!(shell(b"it's\n"), "'it'\\''s\\x0a'");
         assert_eq!(shell(b""), "''");

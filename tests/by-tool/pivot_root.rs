@@ -267,18 +267,26 @@ fn rule_not_a_directory() {
         "pivot_root::rule_not_a_directory",
         "mkdir r && touch r/f
          mount --bind r r
-         \"$RB/pivot_root\" r r/f || echo \"rc=$?\"",
+         \"$RB/pivot_root\" r r/f || echo \"rc=$?\"
+         \"$RB/pivot_root\" r/f r || echo \"rc=$?\"
+         \"$RB/pivot_root\" r r/f/x || echo \"rc=$?\"",
     ) else {
         return;
     };
+    let not_dir = "Not a directory";
     out.is(
         0,
-        &failed(
-            "r",
-            "r/f",
-            "Not a directory",
-            "new_root and put_old must both be directories",
-        ),
+        &[
+            failed("r", "r/f", not_dir, "put_old r/f is not a directory"),
+            failed("r/f", "r", not_dir, "new_root r/f is not a directory"),
+            failed(
+                "r",
+                "r/f/x",
+                not_dir,
+                "new_root and put_old must both be directories",
+            ),
+        ]
+        .concat(),
         "",
     );
 }
