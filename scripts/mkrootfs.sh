@@ -23,6 +23,12 @@
 #   etc/group:  root (0), users (100, member user), nogroup (65534).
 #   Empty directories: proc sys dev tmp (1777) old host_dir root home/user.
 #
+# Note: Debian's busybox-static is built with FEATURE_SH_STANDALONE, so its `sh` runs its own
+# applet for a bare command name before it looks at PATH: inside the rootfs, `mount` typed in
+# busybox sh is BusyBox's mount even though bin/mount -> rootbox. Call rootbox's tools by
+# path (`/bin/mount`) or as `rootbox mount`; programs exec'd by path or through execvp(3)
+# (env, chroot, unshare COMMAND) get the bin/ links, i.e. rootbox.
+#
 # Environment:
 #   ROOTBOX   path of the rootbox binary to install (default: see above)
 #   BUSYBOX   path of a static busybox to install (default: see above)
