@@ -305,6 +305,18 @@ mod tests {
     }
 
     #[test]
+    fn every_option_is_in_the_man_page() {
+        let page = include_str!("../man/chroot.1");
+        for long in LONG {
+            assert!(
+                page.contains(&format!("\\-\\-{}", long.replace('-', "\\-"))),
+                "{long}"
+            );
+        }
+        assert!(page.contains("chroot is not a security boundary."));
+    }
+
+    #[test]
     fn default_command_is_interactive_shell() {
         let o = run_opts(&["/r"]);
         assert_eq!(command(&o, None), ["/bin/sh", "-i"].map(OsString::from));

@@ -175,6 +175,15 @@ mod tests {
     }
 
     #[test]
+    fn every_option_is_in_the_man_page() {
+        let page = include_str!("../man/pivot_root.8");
+        for long in LONG {
+            assert!(page.contains(&format!("\\-\\-{long}")), "{long}");
+        }
+        assert!(page.contains(".BR \\-h \", \" \\-\\-help") && page.contains(".BR \\-V "));
+    }
+
+    #[test]
     fn every_option_is_in_usage() {
         for long in LONG {
             assert!(USAGE.contains(&format!("--{long}")), "{long}");
