@@ -117,7 +117,8 @@ if [ -n "$busybox" ]; then
 else
     found=0
     for tool in sh ls cat id echo env mkdir rm ln cp mv stat grep sed awk pwd true false \
-        readlink sleep ps kill head tail wc sort uname hostname touch chmod; do
+        readlink sleep ps kill head tail wc sort uname hostname touch chmod cut tr cmp find \
+        mount umount; do
         path=$(command -v "$tool" 2>/dev/null) || continue
         case $path in /*) ;; *) continue ;; esac
         install_file "$path" "$dir/bin/$tool"

@@ -15,7 +15,18 @@ pub const MKROOTFS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mkrootf
 /// `ns_sh` with `$MKROOTFS` (the builder) and `$ROOTBOX` (the binary under test) set.
 pub fn ns_sh_rootfs(script: &str) -> Output {
     let rootbox = rootbox().to_str().unwrap();
-    ns_sh_with(script, &[("MKROOTFS", MKROOTFS), ("ROOTBOX", rootbox)])
+    let env = [
+        ("MKROOTFS", MKROOTFS),
+        ("ROOTBOX", rootbox),
+        ("PATH", &with_sbin()),
+    ];
+    ns_sh_with(script, &env)
+}
+
+/// `$PATH` with the sbin directories, where GNU chroot lives, at the end.
+fn with_sbin() -> String {
+    let path = std::env::var("PATH").unwrap_or_default();
+    format!("{path}:/usr/sbin:/sbin")
 }
 
 /// Run `script` in `ns_sh` after building a rootfs at `$SCRATCH/r` (with our binary as
@@ -386,7 +397,11 @@ fn hostile_names_are_quoted_like_gnu() {
                 vec!["/".as_ref(), name],
             ];
             for args in cases {
-                let gnu = cmd("chroot").args(&args).env("LC_ALL", locale).run();
+                let gnu = cmd("chroot")
+                    .args(&args)
+                    .env("LC_ALL", locale)
+                    .env("PATH", with_sbin())
+                    .run();
                 let ours = tool("chroot").args(&args).env("LC_ALL", locale).run();
                 assert_eq!(
                     (ours.code, ours.stdout, ours.stderr),
