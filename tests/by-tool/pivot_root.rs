@@ -383,3 +383,24 @@ fn control_bytes_in_paths_are_escaped() {
         "",
     );
 }
+
+#[test]
+fn first_line_and_status_match_util_linux() {
+    // The message and the exit status are util-linux's; only the hint line is added.
+    let Some(out) = ns(
+        "pivot_root::first_line_and_status_match_util_linux",
+        "mkdir -p r/old o b/old && touch f
+         mount --bind b b
+         for args in 'r r/old' 'b o' '/ /tmp' 'f f' 'b b/f' 'nonexistent x' 'a' 'a b c' '-x a b' \
+                     '--bogus' '-V' '-h'; do
+             ours=$(\"$RB/pivot_root\" $args 2>&1 && echo rc=0 || echo \"rc=$?\")
+             theirs=$(pivot_root $args 2>&1 && echo rc=0 || echo \"rc=$?\")
+             ours=$(printf '%s\\n' \"$ours\" | grep -v '^pivot_root: hint: ' | sed 's/from rootbox .*/from X/')
+             theirs=$(printf '%s\\n' \"$theirs\" | sed 's/from util-linux .*/from X/')
+             [ \"$ours\" = \"$theirs\" ] || printf 'differs: %s\\n%s\\n--\\n%s\\n' \"$args\" \"$ours\" \"$theirs\"
+         done",
+    ) else {
+        return;
+    };
+    out.is(0, "", "");
+}
