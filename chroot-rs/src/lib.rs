@@ -179,11 +179,12 @@ fn run(opts: Opts) -> Result<u8> {
     }
     let argv = command(&opts, std::env::var_os("SHELL"));
     if let Some(creds) = creds {
-        let creds = creds.map_err(|mut lines| {
-            let first = lines.remove(0);
-            lines.into_iter().fold(Failure::msg(first), |f, l| {
-                f.with_hint(format!("{NAME}: {l}"))
-            })
+        // GNU reports every bad group, one line each: the first is the message, the others
+        // follow it as they are.
+        let creds = creds.map_err(|lines| {
+            let mut lines = lines.into_iter();
+            let first = Failure::msg(lines.next().unwrap_or_default());
+            lines.fold(first, |f, l| f.with_hint(format!("{NAME}: {l}")))
         })?;
         if let Some(warning) = &creds.warning {
             sys::warn(warning);
