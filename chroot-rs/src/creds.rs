@@ -404,3 +404,33 @@ mod tests {
         assert_eq!(utf8, ["invalid group \u{2018}a\\nb\u{2019}"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    #[test]
+    fn hostile_files_and_specs_never_panic() {
+        const ALPHABET: &[u8] = b"ab0179:,.\n#+- \xff";
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut bytes = |len: u64| -> Vec<u8> {
+            let mut next = || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            let n = next() % len;
+            (0..n)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect()
+        };
+        for _ in 0..3000 {
+            let db = Db::parse(&bytes(60), &bytes(60));
+            let (spec, groups) = (bytes(8), bytes(8));
+            let _ = resolve(Some(&spec), Some(&groups), &db, false);
+            let _ = resolve(Some(&spec), None, &db, true);
+            let _ = resolve(None, Some(&groups), &db, false);
+        }
+    }
+}

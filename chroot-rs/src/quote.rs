@@ -193,3 +193,38 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    /// Deterministic pseudo-random byte strings (xorshift), biased towards the bytes that
+    /// matter to the quoting rules.
+    fn inputs() -> impl Iterator<Item = Vec<u8>> {
+        const ALPHABET: &[u8] = b"a/ '\"\\$#~{}?@\n\t\x1b\x7f\x00\xc3\xa9\xff\xe2\x80\x98";
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        (0..5000).map(move |_| {
+            let mut next = || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            let len = (next() % 12) as usize;
+            (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect()
+        })
+    }
+
+    #[test]
+    fn no_control_byte_ever_reaches_the_terminal() {
+        for input in inputs() {
+            for utf8 in [false, true] {
+                for text in [quote(&input, utf8), quoteaf(&input, utf8)] {
+                    assert!(!text.chars().any(char::is_control), "{input:?} -> {text:?}");
+                }
+            }
+        }
+    }
+}

@@ -464,3 +464,53 @@ mod tests {
         assert_eq!(shell(b""), "''");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    /// Odd tables (cycles, self-parents, duplicates, missing root, odd paths) and odd facts
+    /// never panic, and every errno the rules know yields a hint.
+    #[test]
+    fn odd_tables_never_panic() {
+        let targets: [&[u8]; 6] = [b"/", b"/a", b"/a/b", b"", b"a", b"/a/"];
+        let mut state = 0xdead_beef_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..2000 {
+            let table: Vec<Entry> = (0..next(5))
+                .map(|_| Entry {
+                    id: next(4) as u64,
+                    parent: next(4) as u64,
+                    target: targets[next(targets.len())].to_vec(),
+                    opt_fields: [&b""[..], b"shared:1", b"master:2 shared:3"][next(3)].to_vec(),
+                    fstype: [&b"tmpfs"[..], b"rootfs"][next(2)].to_vec(),
+                    ..Entry::default()
+                })
+                .collect();
+            let path = |n: usize| PathFacts {
+                real: (n % 2 == 0).then(|| targets[n % targets.len()].to_vec()),
+                id: (n % 3 == 0).then_some((1, 2)),
+                dir: [None, Some(true), Some(false)]
+                    .get(n % 3)
+                    .copied()
+                    .flatten(),
+            };
+            let facts = Facts {
+                table: (next(4) > 0).then_some(table),
+                root_id: Some((1, 2)),
+                new_root: path(next(12)),
+                put_old: path(next(12)),
+            };
+            for errno in [Errno::EINVAL, Errno::EBUSY, Errno::ENOTDIR, Errno::EPERM] {
+                let rule = broken(errno, || facts.clone());
+                assert!(rule.is_some(), "{errno:?} {facts:?}");
+                let _ = hint(&rule.unwrap_or(Rule::NoTable), b"n", b"o");
+            }
+        }
+    }
+}
