@@ -182,11 +182,14 @@ fn cwd_is_the_new_root_and_dotdot_stays_inside() {
     }
     let out = rootfs_sh(
         "stat -c %d:%i r > expect
+         cat /proc/self/mountinfo > mounts
          cd r/tmp
          \"$RB/chroot\" \"$SCRATCH/r\" readlink /proc/self/cwd
          \"$RB/chroot\" \"$SCRATCH/r\" /bin/sh -c 'cd ../../..; stat -c %d:%i . / /..' > \"$SCRATCH/got\"
          cd \"$SCRATCH\"
          cat expect expect expect | cmp - got
+         # chroot mounts nothing.
+         cmp mounts /proc/self/mountinfo
          \"$RB/chroot\" r /bin/sh -c 'cd /; cd ../..; ls'
          # --skip-chdir on the old root keeps the cwd.
          cd r/home && \"$RB/chroot\" --skip-chdir / sh -c 'pwd -P' | sed \"s#^$SCRATCH/##\"",
