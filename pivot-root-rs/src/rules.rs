@@ -8,7 +8,9 @@
 //! (which covers new_root = `/` and a new_root that is a plain directory of the root
 //! filesystem); EINVAL if the current root is not a mount's root (a chroot), if it has no
 //! parent (the initramfs rootfs), if new_root is not a mount point, or if put_old is not at
-//! or under new_root.
+//! or under new_root. In a user namespace, a mount inherited from a more privileged mount
+//! namespace is locked and refused with EINVAL too; the lock does not show in the table, so
+//! it is the explanation left when nothing else is wrong.
 //!
 //! Everything here is pure: the facts come from `sys`, so every rule has a unit test.
 
@@ -38,6 +40,8 @@ pub struct Facts {
     pub new_root: PathFacts,
     /// put_old.
     pub put_old: PathFacts,
+    /// Whether the caller is in a user namespace other than the initial one, if known.
+    pub userns: Option<bool>,
 }
 
 /// A shared mount that blocks the pivot.
@@ -80,6 +84,9 @@ pub enum Rule {
     NotMountPoint,
     /// put_old is not at or under new_root.
     PutOldOutside,
+    /// In a user namespace, mounts inherited from a more privileged mount namespace are
+    /// locked (`MNT_LOCKED`) and cannot become the root; nothing else in the table is wrong.
+    Locked,
     /// The mount table could not be read, so the rule cannot be told.
     NoTable,
 }
@@ -91,7 +98,7 @@ pub fn broken(errno: Errno, facts: impl FnOnce() -> Facts) -> Option<Rule> {
         Errno::EPERM => Some(Rule::NoPrivilege),
         Errno::ENOTDIR => Some(not_directory(&facts())),
         Errno::EBUSY => Some(busy(&facts())),
-        Errno::EINVAL => Some(invalid(&facts())),
+        Errno::EINVAL => invalid(&facts()),
         _ => None,
     }
 }
@@ -119,10 +126,11 @@ fn busy(facts: &Facts) -> Rule {
     }
 }
 
-/// EINVAL: the checks in the kernel's order.
-fn invalid(facts: &Facts) -> Rule {
+/// EINVAL: the checks in the kernel's order; `None` when the table shows nothing wrong
+/// and the caller is not in a user namespace.
+fn invalid(facts: &Facts) -> Option<Rule> {
     let Some(table) = &facts.table else {
-        return Rule::NoTable;
+        return Some(Rule::NoTable);
     };
     let new = facts.new_root.real.as_deref();
     let old = facts.put_old.real.as_deref();
@@ -130,25 +138,28 @@ fn invalid(facts: &Facts) -> Rule {
     let old_mnt = old.and_then(|p| mount_of(table, p));
     let root = mount_of(table, b"/").filter(|m| m.target == b"/");
     if let Some(m) = old_mnt.filter(|m| shared(m)) {
-        return Rule::Shared(Shared::PutOld(m.target.clone()));
+        return Some(Rule::Shared(Shared::PutOld(m.target.clone())));
     }
     if let Some(p) = new_mnt.and_then(|m| parent(table, m)).filter(|p| shared(p)) {
-        return Rule::Shared(Shared::NewRootParent(p.target.clone()));
+        return Some(Rule::Shared(Shared::NewRootParent(p.target.clone())));
     }
     if let Some(p) = root.and_then(|m| parent(table, m)).filter(|p| shared(p)) {
-        return Rule::Shared(Shared::RootParent(p.target.clone()));
+        return Some(Rule::Shared(Shared::RootParent(p.target.clone())));
     }
     // A chrooted caller sees only the mounts under its root, and none of them at "/".
     let Some(root) = root else {
-        return Rule::Chrooted;
+        return Some(Rule::Chrooted);
     };
     if root.fstype == b"rootfs" || root.parent == root.id {
-        return Rule::Rootfs;
+        return Some(Rule::Rootfs);
     }
+    // The kernel checks MNT_LOCKED before these two, but a lock is invisible in the table;
+    // the fix for a plain directory (a bind mount made here) also unlocks.
     match (new, old) {
-        (Some(new), _) if !is_mount_point(table, new) => Rule::NotMountPoint,
-        (Some(new), Some(old)) if !under(old, new) => Rule::PutOldOutside,
-        _ => Rule::NotMountPoint,
+        (Some(new), _) if !is_mount_point(table, new) => Some(Rule::NotMountPoint),
+        (Some(new), Some(old)) if !under(old, new) => Some(Rule::PutOldOutside),
+        _ if facts.userns == Some(true) => Some(Rule::Locked),
+        _ => None,
     }
 }
 
@@ -227,6 +238,10 @@ pub fn hint(rule: &Rule, new_root: &[u8], put_old: &[u8]) -> String {
             "put_old {old} is not at or under new_root {new}; \
              use a directory inside it, or: cd {new} && pivot_root . ."
         ),
+        Rule::Locked => format!(
+            "new_root's mount was inherited from a more privileged mount namespace and is \
+             locked in this user namespace; make a new one here first: mount --bind {new} {new}"
+        ),
         Rule::NoTable => "cannot read /proc/self/mountinfo to tell which rule was broken \
              (is /proc mounted?)"
             .to_string(),
@@ -274,6 +289,7 @@ mod tests {
                 id: Some((3, 5)),
                 dir: Some(true),
             },
+            userns: Some(false),
         }
     }
 
@@ -399,6 +415,27 @@ mod tests {
     }
 
     #[test]
+    fn locked_mount_in_a_user_namespace() {
+        // Everything visible is fine: a locked mount in a user namespace, or nothing to say.
+        let mut f = facts(Some(PRIVATE), "/s/r", "/s/r/old");
+        f.userns = Some(true);
+        assert_eq!(broken(Errno::EINVAL, || f.clone()), Some(Rule::Locked));
+        f.userns = Some(false);
+        assert_eq!(broken(Errno::EINVAL, || f.clone()), None);
+        f.userns = None;
+        assert_eq!(broken(Errno::EINVAL, || f), None);
+        // A plain directory is reported as such (its bind mount also fixes a lock).
+        let mut f = facts(Some(PRIVATE), "/s/d", "/s/d/old");
+        f.userns = Some(true);
+        assert_eq!(broken(Errno::EINVAL, || f), Some(Rule::NotMountPoint));
+        assert_eq!(
+            hint(&Rule::Locked, b"r", b"r/old"),
+            "hint: new_root's mount was inherited from a more privileged mount namespace and \
+             is locked in this user namespace; make a new one here first: mount --bind r r"
+        );
+    }
+
+    #[test]
     fn unreadable_table() {
         for errno in [Errno::EINVAL, Errno::EBUSY] {
             assert_eq!(
@@ -505,6 +542,7 @@ mod properties {
                 root_id: Some((1, 2)),
                 new_root: path(next(12)),
                 put_old: path(next(12)),
+                userns: Some(true),
             };
             for errno in [Errno::EINVAL, Errno::EBUSY, Errno::ENOTDIR, Errno::EPERM] {
                 let rule = broken(errno, || facts.clone());

@@ -40,7 +40,23 @@ pub fn facts(new_root: &OsStr, put_old: &OsStr) -> Facts {
         root_id: stat(OsStr::new("/")).id,
         new_root: path_facts(new_root),
         put_old: path_facts(put_old),
+        userns: userns(),
     }
+}
+
+/// Whether the caller is in a user namespace other than the initial one: only the initial
+/// namespace maps the whole uid range onto itself (`0 0 4294967295`, user_namespaces(7)).
+fn userns() -> Option<bool> {
+    let map = std::fs::read("/proc/self/uid_map").map_err(|e| errno(&e));
+    let _ = trace::call(NAME, map.as_ref().map(Vec::len).map_err(|e| *e), || {
+        "read(\"/proc/self/uid_map\")".into()
+    });
+    let map = map.ok()?;
+    let fields: Vec<&[u8]> = map
+        .split(u8::is_ascii_whitespace)
+        .filter(|f| !f.is_empty())
+        .collect();
+    Some(fields != [&b"0"[..], b"0", b"4294967295"])
 }
 
 fn path_facts(path: &OsStr) -> PathFacts {

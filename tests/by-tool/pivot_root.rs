@@ -262,6 +262,34 @@ fn rule_no_cap_sys_admin() {
 }
 
 #[test]
+fn rule_locked_mount_in_a_user_namespace() {
+    // m is a mount of the outer namespace: inside `unshare -Umr` it is locked; a bind mount
+    // made inside is not, and the pivot then works.
+    let Some(out) = ns(
+        "pivot_root::rule_locked_mount_in_a_user_namespace",
+        "mkdir m && mount -t tmpfs m m && mkdir m/old
+         unshare -Umr sh -c '
+             cd m
+             \"$RB/pivot_root\" . old || echo \"rc=$?\"
+             mount --bind . . && cd ../m
+             \"$RB/pivot_root\" . old && echo pivoted'",
+    ) else {
+        return;
+    };
+    out.is(
+        0,
+        &(failed(
+            ".",
+            "old",
+            EINVAL,
+            "new_root's mount was inherited from a more privileged mount namespace and is \
+             locked in this user namespace; make a new one here first: mount --bind . .",
+        ) + "pivoted\n"),
+        "",
+    );
+}
+
+#[test]
 fn rule_not_a_directory() {
     let Some(out) = ns(
         "pivot_root::rule_not_a_directory",
@@ -296,7 +324,7 @@ fn trace_lines_of_a_failed_and_a_successful_run() {
     let Some(out) = ns(
         "pivot_root::trace_lines",
         "mkdir -p d/old r
-         ROOTBOX_TRACE=1 \"$RB/pivot_root\" d d/old 2>&1 | sed \"s#$SCRATCH#S#; /mountinfo/s/= [0-9]*$/= N/\"
+         ROOTBOX_TRACE=1 \"$RB/pivot_root\" d d/old 2>&1 | sed \"s#$SCRATCH#S#; /mountinfo\\|uid_map/s/= [0-9]*$/= N/\"
          mount --bind r r
          cd r
          ROOTBOX_TRACE=1 \"$RB/pivot_root\" . .
@@ -313,6 +341,7 @@ fn trace_lines_of_a_failed_and_a_successful_run() {
          pivot_root: stat(\"d\") = 0\n\
          pivot_root: realpath(\"d/old\") = \"S/d/old\"\n\
          pivot_root: stat(\"d/old\") = 0\n\
+         pivot_root: read(\"/proc/self/uid_map\") = N\n\
          pivot_root: failed to change root from `d' to `d/old': Invalid argument\n\
          pivot_root: hint: new_root is not a mount point; make it one first: mount --bind d d\n\
          pivot_root: pivot_root(\".\", \".\") = 0\n\
