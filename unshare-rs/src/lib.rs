@@ -42,7 +42,7 @@ use maps::{Block, Range, Spec};
 /// The tool's name, the prefix of its messages.
 pub const NAME: &str = "unshare";
 
-const USAGE: &str = "\
+const USAGE: &str = "
 Usage:
  unshare [options] [<program> [<argument>...]]
 
@@ -287,7 +287,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
 /// Apply one option (by its long name) to `o`; `Some` for `--help`/`--version`.
 fn apply(o: &mut Opts, name: &str, value: Option<OsString>) -> Result<Option<Action>> {
     let text = |v: &Option<OsString>| v.as_deref().map(lossy).unwrap_or_default();
-    let user = libc_user();
+    let user = nix::libc::CLONE_NEWUSER;
     match name {
         "help" => return Ok(Some(Action::Help)),
         "version" => return Ok(Some(Action::Version)),
@@ -382,10 +382,6 @@ fn apply(o: &mut Opts, name: &str, value: Option<OsString>) -> Result<Option<Act
         }
     }
     Ok(None)
-}
-
-fn libc_user() -> c_int {
-    nix::libc::CLONE_NEWUSER
 }
 
 /// A `-S`/`-G` id: u32, never 4294967295, no sign or space (`failed to parse uid: 'X'`).
@@ -686,7 +682,23 @@ fn bind_ns_files(pid: Pid, o: &Opts) -> Result<u8> {
         let Some(file) = file else { continue };
         let source = kind.proc_path(Some(pid), true);
         sys::mount(source.as_os_str(), file, None, MsFlags::MS_BIND)
-            .with_context(|| format!("mount {} on {} failed", source.display(), lossy(file)))?;
+            .with_context(|| format!("mount {} on {} failed", source.display(), lossy(file)))
+            .hint(|f| {
+                // The mount is not shared (checked up front); the kernel also refuses a
+                // mount namespace that it numbers older than the binder's, and Linux 6.18
+                // can number a namespace made on one CPU below an older one made on
+                // another (observed: always EINVAL when the outer namespace was made on
+                // CPU 1 and the new one on CPU 0, never when both ran on one CPU).
+                let misnumbered =
+                    kind.flag == nix::libc::CLONE_NEWNS && f.errno() == Some(Errno::EINVAL);
+                misnumbered.then(|| {
+                    format!(
+                        "{NAME}: the kernel refused a mount namespace it numbers older than this \
+                         one; namespaces made on different CPUs can be misnumbered: try again, \
+                         or pin to one CPU (taskset -c 0)"
+                    )
+                })
+            })?;
     }
     Ok(0)
 }
@@ -790,7 +802,7 @@ fn unshare_failure(errno: Errno, flags: c_int, euid: u32) -> Failure {
             Some(match disabled.first() {
                 Some(k) => format!(
                     "{NAME}: {} namespaces are disabled: {} is 0",
-                    k.name,
+                    k.long,
                     k.limit_path().display()
                 ),
                 None => format!(
