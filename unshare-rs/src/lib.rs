@@ -689,15 +689,18 @@ fn bind_ns_files(pid: Pid, o: &Opts) -> Result<u8> {
                 // can number a namespace made on one CPU below an older one made on
                 // another (observed: always EINVAL when the outer namespace was made on
                 // CPU 1 and the new one on CPU 0, never when both ran on one CPU).
-                let misnumbered =
-                    kind.flag == nix::libc::CLONE_NEWNS && f.errno() == Some(Errno::EINVAL);
-                misnumbered.then(|| {
-                    format!(
+                match (kind.flag, f.errno()) {
+                    (nix::libc::CLONE_NEWNS, Some(Errno::EINVAL)) => Some(format!(
                         "{NAME}: the kernel refused a mount namespace it numbers older than this \
                          one; namespaces made on different CPUs can be misnumbered: try again, \
                          or pin to one CPU (taskset -c 0)"
-                    )
-                })
+                    )),
+                    // pid_for_children is empty until the first child enters the namespace.
+                    (nix::libc::CLONE_NEWPID, Some(Errno::ENOENT)) => Some(format!(
+                        "{NAME}: a new pid namespace exists only once a process is in it: add --fork"
+                    )),
+                    _ => None,
+                }
             })?;
     }
     Ok(0)

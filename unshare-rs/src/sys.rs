@@ -247,13 +247,25 @@ pub fn keep_caps() -> Result<()> {
     };
     let mut data = [Data::default(); 2];
     // SAFETY: capget(2) with a version-3 header and room for its two data structs.
-    let rc = unsafe { nix::libc::syscall(nix::libc::SYS_capget, &mut header, data.as_mut_ptr()) };
+    let rc = unsafe {
+        nix::libc::syscall(
+            nix::libc::SYS_capget,
+            std::ptr::addr_of_mut!(header),
+            data.as_mut_ptr(),
+        )
+    };
     Errno::result(rc).context("capget failed")?;
     for d in &mut data {
         d.inheritable = d.permitted;
     }
     // SAFETY: capset(2) with the same header and the two structs just read.
-    let rc = unsafe { nix::libc::syscall(nix::libc::SYS_capset, &header, data.as_ptr()) };
+    let rc = unsafe {
+        nix::libc::syscall(
+            nix::libc::SYS_capset,
+            std::ptr::addr_of!(header),
+            data.as_ptr(),
+        )
+    };
     trace::call(NAME, Errno::result(rc).map(|_| ()), || {
         "capset(inheritable = permitted)".into()
     })
