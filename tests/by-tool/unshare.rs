@@ -477,3 +477,53 @@ PATH=/usr/bin:/bin setpriv --reuid=65534 --regid=65534 --clear-groups b/unshare 
         )
     );
 }
+
+/// The same arguments to ours and to the system's util-linux unshare: same stdout, stderr
+/// and status (cases where neither creates a namespace; the deliberate differences are
+/// tested above).
+#[test]
+fn same_as_util_linux() {
+    let util_linux = std::path::Path::new("/usr/bin/unshare");
+    if !util_linux.exists() {
+        println!("SKIP: same_as_util_linux: no /usr/bin/unshare");
+        return;
+    }
+    let cases: &[&[&str]] = &[
+        &["--bogus"],
+        &["--bogus=1"],
+        &["-Z"],
+        &["-m=x"],
+        &["--fork=1"],
+        &["--prop"],
+        &["--map=1"],
+        &["-w"],
+        &["--propagation=bogus", "true"],
+        &["--setgroups=maybe", "true"],
+        &["--kill-child=NOPE", "true"],
+        &["--kill-child=15", "true"],
+        &["-T", "--monotonic=x", "true"],
+        &["--map-user=abc", "true"],
+        &["--map-group=no-such-group", "true"],
+        &["-S", "x", "true"],
+        &["--map-users=1,2", "true"],
+        &["--map-users=a,b,c", "true"],
+        &["--map-users=1,2,3,4", "true"],
+        &["--setgroups=allow", "-r", "true"],
+        &["-w", "/nonexistent", "true"],
+        &["-R", "/nonexistent", "true"],
+        &["/nonexistent"],
+        &["/etc/passwd"],
+        &["sh", "-c", "echo out; echo err >&2; exit 3"],
+        &["-w", "/etc", "pwd"],
+        &["--", "sh", "-c", "exit 4"],
+    ];
+    for args in cases {
+        let ours = tool("unshare").args(*args).run();
+        let theirs = crate::util::cmd("unshare").args(*args).run();
+        assert_eq!(
+            (ours.code, ours.stdout.as_str(), ours.stderr.as_str()),
+            (theirs.code, theirs.stdout.as_str(), theirs.stderr.as_str()),
+            "{args:?}"
+        );
+    }
+}

@@ -133,6 +133,20 @@ const LONGS: &[Long] = &[
     long("boottime", HasArg::Required),
 ];
 
+/// The short options besides the namespace letters (those come from `common::ns`), and the
+/// long option each one is: util-linux's getopt string `+fhVmuinpCTUrR:w:S:G:c`.
+const SHORTS: &[(char, &str)] = &[
+    ('h', "help"),
+    ('V', "version"),
+    ('f', "fork"),
+    ('r', "map-root-user"),
+    ('c', "map-current-user"),
+    ('R', "root"),
+    ('w', "wd"),
+    ('S', "setuid"),
+    ('G', "setgid"),
+];
+
 /// `--propagation` keywords and the flags util-linux applies to `/` (`unchanged`: none).
 const PROPAGATION: &[(&str, MsFlags)] = &[
     ("slave", MsFlags::MS_REC.union(MsFlags::MS_SLAVE)),
@@ -245,24 +259,20 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
                 break;
             }
             lexopt::Arg::Short(c) => {
-                let name = match c {
-                    'h' => "help",
-                    'V' => "version",
-                    'f' => "fork",
-                    'r' => "map-root-user",
-                    'c' => "map-current-user",
-                    'R' => "root",
-                    'w' => "wd",
-                    'S' => "setuid",
-                    'G' => "setgid",
-                    c => match Kind::by_short(c) {
-                        Some(kind) => kind.long,
-                        None => return Err(from_lexopt(lexopt::Arg::Short(c).unexpected())),
-                    },
-                };
-                let value = match c {
-                    'R' | 'w' | 'S' | 'G' => Some(parser.value().map_err(from_lexopt)?),
-                    _ => None,
+                let name = SHORTS
+                    .iter()
+                    .find(|(short, _)| *short == c)
+                    .map(|(_, long)| *long)
+                    .or_else(|| Kind::by_short(c).map(|k| k.long))
+                    .ok_or_else(|| from_lexopt(lexopt::Arg::Short(c).unexpected()))?;
+                // A short option takes an argument when its long one requires one; the
+                // namespace letters take none (`-m=x` is `-m -= -x`, as with getopt).
+                let required = LONGS
+                    .iter()
+                    .any(|o| o.name == name && o.arg == HasArg::Required);
+                let value = match required {
+                    true => Some(parser.value().map_err(from_lexopt)?),
+                    false => None,
                 };
                 (name.to_string(), value)
             }

@@ -157,8 +157,13 @@ fn every_option_is_in_the_usage() {
     for o in LONGS {
         assert!(USAGE.contains(&format!("--{}", o.name)), "--{}", o.name);
     }
-    for c in "hVfrcRwSG".chars().chain(KINDS.iter().map(|k| k.short)) {
-        assert!(USAGE.contains(&format!(" -{c},")), "-{c}");
+    for (c, long) in SHORTS
+        .iter()
+        .copied()
+        .chain(KINDS.iter().map(|k| (k.short, k.long)))
+    {
+        assert!(USAGE.contains(&format!(" -{c}, --{long}")), "-{c}");
+        assert!(LONGS.iter().any(|o| o.name == long), "--{long}");
     }
     for k in &KINDS {
         assert!(
