@@ -168,6 +168,36 @@ inside='mount -t tmpfs leak s/a; umount -l s/b; findmnt -no PROPAGATION /; findm
     );
 }
 
+/// Each --propagation keyword, applied recursively from `/` (a shared parent shows it).
+#[test]
+fn propagation_keywords() {
+    if !privileged("propagation_keywords") {
+        return;
+    }
+    let script = r#"
+mkdir s; mount -t tmpfs shared s; mount --make-shared s
+for p in default slave private shared unchanged; do
+  opt="--propagation=$p"; [ $p = default ] && opt=
+  printf '%s: ' $p
+  "$RB/unshare" -m $opt sh -c 'findmnt -no PROPAGATION "$SCRATCH/s"; findmnt -rno PROPAGATION | sort -u' | tr '\n' ' '
+  echo
+done
+"#;
+    let (code, out, err) = sh(script);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "default: private private \n\
+             slave: private,slave private private,slave \n\
+             private: private private \n\
+             shared: shared shared \n\
+             unchanged: shared private shared \n",
+            ""
+        )
+    );
+}
+
 #[test]
 fn pid_namespace_with_proc() {
     if !privileged("pid_namespace_with_proc") {
@@ -425,6 +455,7 @@ nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 nobody b/unshare -m true; echo "rc $?"
 nobody b/unshare -Umr cat /proc/self/uid_map | tr -s ' '
 nobody b/unshare -Urpf --mount-proc sh -c 'echo $$'
+mkdir -m 777 w; nobody b/unshare -Urm sh -c 'touch w/f; stat -c %u w/f'; stat -c %u w/f
 # A limit of 0 in a user namespace of our own (never the host's).
 unshare -Ur sh -c 'echo 0 > /proc/sys/user/max_user_namespaces; b/unshare -U true; echo "rc $?"'
 unshare -Ur sh -c 'echo 0 > /proc/sys/user/max_mnt_namespaces; b/unshare -m true; echo "rc $?"'
@@ -436,7 +467,7 @@ mkdir r; mount --rbind / r; chroot r "$SCRATCH/b/unshare" -U true; echo "rc $?"
         (code, out.as_str(), err.as_str()),
         (
             0,
-            "rc 1\n 0 65534 1\n1\nrc 1\nrc 1\nrc 1\n",
+            "rc 1\n 0 65534 1\n1\n0\n65534\nrc 1\nrc 1\nrc 1\n",
             "unshare: unshare failed: Operation not permitted\n\
              unshare: these namespaces need CAP_SYS_ADMIN: add -U -r (--user --map-root-user) to get it in a new user namespace\n\
              unshare: unshare failed: No space left on device\n\

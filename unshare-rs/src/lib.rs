@@ -9,7 +9,12 @@
 //! with `-r` works (written before the maps, not after); a `--mount=FILE` on a shared mount
 //! is refused up front with the reason; the program starts only after its namespaces are
 //! persisted; unshare(2) failures say what to do (add `-U -r`, pivot_root instead of
-//! chroot, the sysctl that disables them).
+//! chroot, the sysctl that disables them); the `--monotonic` error names `-T` (2.38 says
+//! `-t`) and `no line matching user` does not end in `: Success`; a child that dumps core
+//! does not make unshare dump a second core when it dies by the same signal.
+//! util-linux 2.39's `INNER:OUTER:COUNT` and 2.38's `OUTER,INNER,COUNT` both work for
+//! `--map-users`; `--map-subids`, `--owner`, `--mount-binfmt`, `--load-interp`,
+//! `--clear-env` and `--whitelist-env` (2.41+) are not implemented.
 //!
 //! The order of operations is util-linux's (research/features.md §1.2): helpers that must
 //! stay in the old namespaces (to bind-mount `/proc/PID/ns/*` onto FILEs, and to write

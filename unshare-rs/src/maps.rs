@@ -104,7 +104,8 @@ pub struct Block {
 /// out outside, the ids after each hole moving up by one (util-linux
 /// `add_single_map_range()`: `--map-auto -r` for uid 1000 with `1000:100000:65536` gives
 /// `0 1000 1` and `1 100000 65536`). The kernel refuses overlapping lines, so without
-/// this `-r --map-users=0:100000:65536` could not work.
+/// this `-r --map-users=0:100000:65536` could not work. (util-linux also drops an id when
+/// the single id sits just past a block's end, an off-by-one we do not copy.)
 pub fn merge(blocks: &[Block], single: Option<(u32, u32)>) -> Vec<Range> {
     let mut out = Vec::new();
     if let Some((inner, outer)) = single {
