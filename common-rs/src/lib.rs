@@ -13,6 +13,7 @@ pub mod escape;
 pub mod exec;
 pub mod exit;
 pub mod ids;
+pub mod newmount;
 pub mod out;
 pub mod table;
 pub mod trace;
