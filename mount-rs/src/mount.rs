@@ -423,19 +423,17 @@ fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
         .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
     let (mut ok, mut failed) = (0usize, 0usize);
     for entry in fstab {
-        if let Some(t) = &o.types
-            && !opts::match_types(&entry.fstype, t.as_bytes())
-        {
-            continue;
-        }
-        if let Some(t) = &o.test_opts
-            && !opts::match_options(&entry.vfs_options, t.as_bytes())
-        {
-            continue;
-        }
         let target = OsStr::from_bytes(&entry.target);
         let label = show(target);
-        let ignored = opts::has_option(&entry.vfs_options, b"noauto")
+        let filtered = o
+            .types
+            .as_ref()
+            .is_some_and(|t| !opts::match_types(&entry.fstype, t.as_bytes()))
+            || o.test_opts
+                .as_ref()
+                .is_some_and(|t| !opts::match_options(&entry.vfs_options, t.as_bytes()));
+        let ignored = filtered
+            || opts::has_option(&entry.vfs_options, b"noauto")
             || matches!(entry.fstype.as_slice(), b"swap")
             || entry.target == b"none";
         if ignored {

@@ -428,11 +428,14 @@ fn umount_all(o: &Opts, out: &mut Out, ok: &mut usize, failed: &mut usize) -> Re
             None => !PSEUDO.contains(&m.fstype.as_slice()),
         };
         let options = [m.vfs_options.as_slice(), m.fs_options.as_slice()].join(&b',');
-        if !wanted
-            || o.test_opts
-                .as_ref()
-                .is_some_and(|t| !opts::match_options(&options, t.as_bytes()))
-        {
+        let tested = o
+            .test_opts
+            .as_ref()
+            .is_none_or(|t| opts::match_options(&options, t.as_bytes()));
+        if !wanted || !tested {
+            if o.verbose {
+                out.str(&format!("{:<25}: ignored\n", show(&m.target)))?;
+            }
             continue;
         }
         let target = OsStr::from_bytes(&m.target);
