@@ -261,7 +261,7 @@ fn run(o: &Opts) -> Result<u8> {
 
 /// A relative TARGET given with `-N` means the same path in the other namespace: setns(2)
 /// moves the cwd to that namespace's root, so it is made absolute first.
-fn absolute(path: &OsStr) -> OsString {
+pub fn absolute(path: &OsStr) -> OsString {
     match std::env::current_dir() {
         Ok(cwd) if !path.as_bytes().starts_with(b"/") => cwd.join(path).into_os_string(),
         _ => path.to_owned(),
@@ -833,7 +833,8 @@ fn apply_recursive(ctx: &Ctx, e: &Eval) -> Result<()> {
 /// writable (research/security.md §1.1, CVE-2026-53614): `open_tree(OPEN_TREE_CLONE)`,
 /// `mount_setattr`, `move_mount`. Kernels without it (ENOSYS) get util-linux's two steps:
 /// `mount(MS_BIND)` then `mount(MS_REMOUNT|MS_BIND|flags)`, repeating the flags the kernel
-/// keeps locked so the remount is not refused (util-linux#1705).
+/// keeps locked so the remount is not refused (util-linux#1705); so does
+/// `LIBMOUNT_FORCE_MOUNT2=always`.
 fn bind(ctx: &Ctx, e: &Eval, recursive: bool) -> Result<()> {
     let attr = vfs_attr(e);
     let base = if recursive {
@@ -845,34 +846,41 @@ fn bind(ctx: &Ctx, e: &Eval, recursive: bool) -> Result<()> {
     if attr_is_empty(&attr) && attr_is_empty(&e.recursive) {
         return sys::mount(NAME, ctx.source, ctx.target, None, base, None).map_err(fail);
     }
-    let source = ctx.source.unwrap_or(OsStr::new("none"));
-    let mut flags = OpenTree::OPEN_TREE_CLONE | OpenTree::OPEN_TREE_CLOEXEC;
-    flags.set(OpenTree::AT_RECURSIVE, recursive);
-    let attached = sys::open_tree(NAME, source, flags).and_then(|fd| {
-        if !attr_is_empty(&attr) {
-            sys::mount_setattr_fd(NAME, &fd, false, &attr)?;
+    // util-linux's escape hatch (2.39.1, PR #2297) also selects the two-step path here.
+    let force_mount2 = std::env::var_os("LIBMOUNT_FORCE_MOUNT2").is_some_and(|v| v == "always");
+    if !force_mount2 {
+        let source = ctx.source.unwrap_or(OsStr::new("none"));
+        let mut flags = OpenTree::OPEN_TREE_CLONE | OpenTree::OPEN_TREE_CLOEXEC;
+        flags.set(OpenTree::AT_RECURSIVE, recursive);
+        let attached = sys::open_tree(NAME, source, flags).and_then(|fd| {
+            if !attr_is_empty(&attr) {
+                sys::mount_setattr_fd(NAME, &fd, false, &attr)?;
+            }
+            if !attr_is_empty(&e.recursive) {
+                sys::mount_setattr_fd(NAME, &fd, true, &e.recursive)?;
+            }
+            sys::move_mount(NAME, &fd, ctx.target)
+        });
+        match attached {
+            Err(Errno::ENOSYS) => {}
+            other => return other.map_err(fail),
         }
-        if !attr_is_empty(&e.recursive) {
-            sys::mount_setattr_fd(NAME, &fd, true, &e.recursive)?;
-        }
-        sys::move_mount(NAME, &fd, ctx.target)
-    });
-    match attached {
-        Err(Errno::ENOSYS) => {}
-        other => return other.map_err(fail),
     }
     sys::mount(NAME, ctx.source, ctx.target, None, base, None).map_err(fail)?;
-    let now = sys::mount_flags(NAME, ctx.target).map_err(fail)?;
-    let flags = ((now - e.cleared) | e.set) & opts::vfs_flags();
-    sys::mount(
-        NAME,
-        None,
-        ctx.target,
-        None,
-        Ms::MS_REMOUNT | Ms::MS_BIND | flags,
-        None,
-    )
-    .map_err(fail)
+    if !attr_is_empty(&attr) {
+        let now = sys::mount_flags(NAME, ctx.target).map_err(fail)?;
+        let flags = ((now - e.cleared) | e.set) & opts::vfs_flags();
+        sys::mount(
+            NAME,
+            None,
+            ctx.target,
+            None,
+            Ms::MS_REMOUNT | Ms::MS_BIND | flags,
+            None,
+        )
+        .map_err(fail)?;
+    }
+    apply_recursive(ctx, e)
 }
 
 /// `-o remount[,bind],...`: the mount's current per-mount flags are the base the keywords

@@ -140,27 +140,24 @@ pub fn move_mount(prog: &str, fd: &OwnedFd, target: &OsStr) -> nix::Result<()> {
 /// The per-mount flags a path's mount has now (`statvfs(3)` `f_flag`), as `MS_*`: what a
 /// bind remount must repeat so the kernel does not refuse to drop a locked flag.
 pub fn mount_flags(prog: &str, path: &OsStr) -> nix::Result<Ms> {
-    use nix::sys::statvfs::FsFlags;
+    // The `ST_*` bits of statvfs(3) by value (kernel ABI; musl's libc lacks some names).
+    const ST: &[(u64, Ms)] = &[
+        (0x1, Ms::MS_RDONLY),
+        (0x2, Ms::MS_NOSUID),
+        (0x4, Ms::MS_NODEV),
+        (0x8, Ms::MS_NOEXEC),
+        (0x400, Ms::MS_NOATIME),
+        (0x800, Ms::MS_NODIRATIME),
+        (0x1000, Ms::MS_RELATIME),
+        (0x2000, Ms::MS_NOSYMFOLLOW),
+    ];
     let result = nix::sys::statvfs::statvfs(path).map(|st| {
-        let f = st.flags();
-        let table = [
-            (FsFlags::ST_RDONLY, Ms::MS_RDONLY),
-            (FsFlags::ST_NOSUID, Ms::MS_NOSUID),
-            (FsFlags::ST_NODEV, Ms::MS_NODEV),
-            (FsFlags::ST_NOEXEC, Ms::MS_NOEXEC),
-            (FsFlags::ST_NOATIME, Ms::MS_NOATIME),
-            (FsFlags::ST_NODIRATIME, Ms::MS_NODIRATIME),
-            (FsFlags::ST_RELATIME, Ms::MS_RELATIME),
-        ];
-        let mut ms = table
-            .iter()
-            .filter(|(st, _)| f.contains(*st))
-            .fold(Ms::empty(), |acc, (_, ms)| acc | *ms);
-        // ST_NOSYMFOLLOW (0x2000) is not in nix's table.
-        if f.bits() & 0x2000 != 0 {
-            ms |= Ms::MS_NOSYMFOLLOW;
-        }
-        ms
+        // `c_ulong`: 64 bits here, 32 on other targets.
+        #[allow(clippy::unnecessary_cast)]
+        let bits = st.flags().bits() as u64;
+        ST.iter()
+            .filter(|(st, _)| bits & st != 0)
+            .fold(Ms::empty(), |acc, (_, ms)| acc | *ms)
     });
     trace::call(prog, result.map(|_| ()), || format!("statvfs({})", q(path)))?;
     result

@@ -81,7 +81,7 @@ pub enum Action {
 }
 
 /// Parsed options.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Opts {
     /// `-a`.
     pub all: bool,
@@ -166,9 +166,21 @@ fn run(o: &Opts) -> Result<u8> {
     if o.all && !o.operands.is_empty() || !o.all && o.operands.is_empty() {
         return Err(Failure::usage("bad usage"));
     }
-    if let Some(ns) = &o.namespace {
-        crate::mount::enter_namespace(NAME, ns)?;
-    }
+    let mut moved;
+    let o = match &o.namespace {
+        None => o,
+        Some(ns) => {
+            // A path given here means the same path there (setns(2) moves the cwd).
+            moved = o.clone();
+            for operand in &mut moved.operands {
+                if Path::new(operand).exists() {
+                    *operand = crate::mount::absolute(operand);
+                }
+            }
+            crate::mount::enter_namespace(NAME, ns)?;
+            &moved
+        }
+    };
     let mut out = Out::new();
     let (mut ok, mut failed) = (0usize, 0usize);
     if o.all {
