@@ -64,14 +64,19 @@ fn help_options(help: &str) -> BTreeSet<String> {
 }
 
 /// The options a man page documents: the tag line after each `.TP` (or `.TQ`, a further
-/// tag of the same item) that starts with a bold dash
-/// (`\fB\-m\fR, \fB\-\-mount\fR[=\fIfile\fR]`).
+/// tag of the same item) that starts with a bold dash, written with font escapes
+/// (`\fB\-m\fR, \fB\-\-mount\fR[=\fIfile\fR]`) or font macros (`.BR \-h ", " \-\-help`).
 fn man_options(roff: &str) -> BTreeSet<String> {
     let mut options = BTreeSet::new();
     let mut lines = roff.lines();
     while let Some(line) = lines.next() {
         if line == ".TP" || line == ".TQ" || line.starts_with(".TP ") {
-            if let Some(tag) = lines.next().filter(|t| t.starts_with("\\fB\\-")) {
+            let is_option = |t: &&str| {
+                ["\\fB\\-", ".B \\-", ".BR \\-", ".BI \\-"]
+                    .iter()
+                    .any(|p| t.starts_with(p))
+            };
+            if let Some(tag) = lines.next().filter(is_option) {
                 options.extend(option_words(&unroff(tag)));
             }
         }
@@ -534,9 +539,20 @@ fn option_parsers_of_this_test_read_both_layouts() {
     assert_eq!(help_options(help), want);
     let roff = ".TP\n\\fB\\-m\\fR, \\fB\\-\\-mount\\fR[=\\fIfile\\fR]\ntext --not\n\
                 .TP 14\n.B TARGET\n.TP\n\\fB\\-\\-install\\fR [\\fB\\-s\\fR] \\fIdir\\fR\n\
-                .TQ\n\\fB\\-F\\fR\n";
-    let want: BTreeSet<String> = ["-m", "--mount", "--install", "-s", "-F"]
-        .map(str::to_owned)
-        .into();
+                .TQ\n\\fB\\-F\\fR\n.TP\n.BR \\-h \", \" \\-\\-help\n.TP\n.BI \\-\\-userspec= USER : GROUP\n\
+                .TP\n.B \\-\\-skip\\-chdir\n.TP\n.B TARGET\n";
+    let want: BTreeSet<String> = [
+        "-m",
+        "--mount",
+        "--install",
+        "-s",
+        "-F",
+        "-h",
+        "--help",
+        "--userspec",
+        "--skip-chdir",
+    ]
+    .map(str::to_owned)
+    .into();
     assert_eq!(man_options(roff), want);
 }
