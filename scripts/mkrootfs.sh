@@ -3,8 +3,10 @@
 # labs and container scripts.
 #
 # Interface (stable): scripts/mkrootfs.sh DIR. Exit 0 when DIR holds the rootfs, 1 with a
-# message on stderr when DIR cannot be used or no shell could be installed, 2 on bad usage.
-# Safe to re-run on the same DIR (files are replaced, links re-pointed, nothing else touched).
+# message on stderr when DIR cannot be used (not a directory, not writable, `/` itself, or
+# not empty without the DIR/.mkrootfs stamp of an earlier run) or no shell could be
+# installed, 2 on bad usage. DIR must be new, empty, or made by an earlier run: re-running on
+# it is safe (files are replaced, links re-pointed, nothing else touched).
 #
 # What DIR gets:
 #   bin/busybox + a relative link per applet (bin/sh -> busybox, ...), from the first of:
@@ -48,12 +50,24 @@ fi
 dir=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# Safety first: this script replaces DIR/etc/passwd, DIR/bin/* and DIR/lib*. It works only
+# in a new or empty directory, or in one an earlier run made (it holds the .mkrootfs stamp),
+# and never in the running system's root, whatever the spelling (`//`, `/tmp/..`).
+stamp=.mkrootfs
 if [ -e "$dir" ] && [ ! -d "$dir" ]; then
     die "cannot use '$dir': not a directory"
 fi
+if [ -d "$dir" ]; then
+    [ ! "$dir" -ef / ] || die "cannot use '$dir': refusing to build a rootfs in '/'"
+    if [ ! -e "$dir/$stamp" ] && [ -n "$(ls -A -- "$dir" 2>/dev/null)" ]; then
+        die "cannot use '$dir': not empty and not made by mkrootfs.sh"
+    fi
+fi
 mkdir -p -- "$dir" 2>/dev/null || die "cannot use '$dir': cannot create the directory"
 [ -w "$dir" ] && [ -x "$dir" ] || die "cannot use '$dir': not writable"
-dir=$(cd -- "$dir" && pwd)
+dir=$(cd -- "$dir" && pwd -P)
+[ ! "$dir" -ef / ] || die "cannot use '$1': refusing to build a rootfs in '/'"
+echo "made by rootbox scripts/mkrootfs.sh; re-runs refresh this directory" > "$dir/$stamp"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

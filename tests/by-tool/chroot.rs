@@ -417,6 +417,34 @@ fn hostile_names_are_quoted_like_gnu() {
 }
 
 #[test]
+fn mkrootfs_refuses_the_running_systems_root() {
+    if !privileged("chroot::mkrootfs_refuses_the_running_systems_root") {
+        return;
+    }
+    // `/` is made read-only in the test's private namespace first, so that a regression can
+    // never write to the host (a `//` spelling once got past a string comparison).
+    let out = ns_sh_rootfs(
+        "mount -o remount,bind,ro /
+         for d in / // /tmp/.. /usr /etc; do \"$MKROOTFS\" \"$d\" 2>&1 || echo \"rc=$?\"; done",
+    );
+    let refused = |d: &str, why: &str| format!("mkrootfs: cannot use '{d}': {why}\nrc=1\n");
+    let root = "refusing to build a rootfs in '/'";
+    let full = "not empty and not made by mkrootfs.sh";
+    out.is(
+        0,
+        &[
+            refused("/", root),
+            refused("//", root),
+            refused("/tmp/..", root),
+            refused("/usr", full),
+            refused("/etc", full),
+        ]
+        .concat(),
+        "",
+    );
+}
+
+#[test]
 fn mkrootfs_refuses_unusable_dirs() {
     let scratch = Scratch::new();
     let file = scratch.0.join("file");
@@ -434,6 +462,16 @@ fn mkrootfs_refuses_unusable_dirs() {
         1,
         &format!("mkrootfs: cannot use '{below_file}': cannot create the directory\n"),
     );
+    // A directory with something in it and no stamp of an earlier run is left alone.
+    let full = scratch.0.join("full");
+    std::fs::create_dir(&full).unwrap();
+    std::fs::write(full.join("keep"), "x").unwrap();
+    let d = full.to_str().unwrap();
+    cmd(MKROOTFS).args([d]).run().fails(
+        1,
+        &format!("mkrootfs: cannot use '{d}': not empty and not made by mkrootfs.sh\n"),
+    );
+    assert_eq!(tree(&full), " d  755\nkeep f  644");
     let dir = scratch.0.join("root");
     cmd(MKROOTFS)
         .args([dir.to_str().unwrap()])
