@@ -573,3 +573,54 @@ fn mkrootfs_without_busybox_uses_host_binaries() {
         "",
     );
 }
+
+#[test]
+fn privilege_failures_match_gnu() {
+    // Each step that needs a capability, with that capability taken away by setpriv(1):
+    // chroot(2) without CAP_SYS_CHROOT, setgroups(2) and setgid(2) without CAP_SETGID,
+    // setuid(2) without CAP_SETUID. Exact message and 125, as GNU chroot says them.
+    if !is_root() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "privilege_failures_match_gnu needs root under CI"
+        );
+        println!("SKIP: chroot::privilege_failures_match_gnu: needs root");
+        return;
+    }
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            "-sys_chroot",
+            &["/", "true"],
+            "cannot change root directory to '/': Operation not permitted",
+        ),
+        (
+            "-setgid",
+            &["--userspec=0:5", "/", "true"],
+            "failed to set supplemental groups: Operation not permitted",
+        ),
+        (
+            "-setgid",
+            &["--userspec=:5", "/", "true"],
+            "failed to set group-ID: Operation not permitted",
+        ),
+        (
+            "-setuid",
+            &["--userspec=1000:1000", "--groups=1000", "/", "true"],
+            "failed to set user-ID: Operation not permitted",
+        ),
+    ];
+    for (drop, args, message) in cases {
+        let bounding = format!("--bounding-set={drop}");
+        let ours = cmd("setpriv")
+            .args([bounding.as_str(), tool_path("chroot").to_str().unwrap()])
+            .args(args)
+            .run();
+        ours.fails(125, &format!("chroot: {message}\n"));
+        let gnu = cmd("setpriv")
+            .args([bounding.as_str(), "chroot"])
+            .args(args)
+            .env("PATH", with_sbin())
+            .run();
+        gnu.fails(125, &format!("chroot: {message}\n"));
+    }
+}
