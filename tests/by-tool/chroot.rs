@@ -516,14 +516,17 @@ fn mkrootfs_layout_links_and_rerun() {
             .to_string_lossy()
             .into_owned()
     };
-    // busybox's applets, then rootbox's on top of the names they share; all relative.
+    // busybox's applets, then rootbox's on top of the names they share; all siblings.
     assert_eq!(link("bin/sh"), "busybox");
     assert_eq!(link("bin/ls"), "busybox");
     for applet in APPLETS {
         assert_eq!(link(&format!("bin/{applet}")), "rootbox", "{applet}");
     }
-    assert_eq!(link("sbin"), "bin");
-    assert_eq!(link("usr/bin"), "../bin");
+    // The merged-/usr layout, with no link through `..` (see the script's header).
+    assert_eq!(link("bin"), "usr/bin");
+    assert_eq!(link("sbin"), "usr/bin");
+    assert_eq!(link("usr/sbin"), "bin");
+    assert!(!first.contains(" l ../"), "{first}");
     for empty in ["proc", "sys", "dev", "old", "host_dir"] {
         assert_eq!(
             std::fs::read_dir(dir.join(empty)).unwrap().count(),
@@ -623,4 +626,38 @@ fn privilege_failures_match_gnu() {
             .run();
         gnu.fails(125, &format!("chroot: {message}\n"));
     }
+}
+
+#[test]
+fn the_recipe_in_help_confines_the_shell() {
+    if !privileged("chroot::the_recipe_in_help_confines_the_shell") {
+        return;
+    }
+    // Run the recipe exactly as `chroot --help` prints it, with rootbox's tools first in
+    // PATH (after the pivot only the rootfs's own links, also rootbox, are left), on a rootfs
+    // named R; only the interactive shell at the end is replaced by a check.
+    let help = tool("chroot").args(["--help"]).run();
+    let text = help.ok();
+    let start = text.find("  unshare -m").unwrap();
+    let end = start + text[start..].find("\n\n").unwrap();
+    let recipe = text[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        recipe,
+        "unshare -m sh -c 'mount --bind R R; cd R; pivot_root . .; umount -l .; \
+         exec chroot . /bin/sh'"
+    );
+    let check = recipe.replace(
+        "/bin/sh'",
+        "/bin/sh -c \"stat -c %d:%i / .. | cmp - /tmp/expect && ls -a /old && echo confined\"'",
+    );
+    let out = ns_sh_rootfs(&format!(
+        "\"$MKROOTFS\" R
+         stat -c %d:%i R R > R/tmp/expect
+         PATH=\"$RB:$PATH\"
+         {check}"
+    ));
+    out.is(0, ".\n..\nconfined\n", "");
 }
