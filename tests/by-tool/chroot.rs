@@ -329,6 +329,7 @@ fn trace_shows_each_syscall() {
     }
     let out = rootfs_sh(
         "ROOTBOX_TRACE=1 \"$RB/chroot\" / true
+         ROOTBOX_TRACE=1 \"$RB/chroot\" --skip-chdir /. true
          ROOTBOX_TRACE=1 \"$RB/chroot\" --userspec=user:users r true 2>&1
          ROOTBOX_TRACE=1 \"$RB/chroot\" r /nonexistent 2>&1 || echo \"rc=$?\"",
     );
@@ -349,7 +350,8 @@ fn trace_shows_each_syscall() {
          chroot: execvp(\"/nonexistent\", [\"/nonexistent\"]) = -1 ENOENT (No such file or directory)\n\
          chroot: failed to run command '/nonexistent': No such file or directory\n\
          rc=127\n",
-        "chroot: chroot(\"/\") = 0\nchroot: chdir(\"/\") = 0\n",
+        "chroot: chroot(\"/\") = 0\nchroot: chdir(\"/\") = 0\n\
+         chroot: realpath(\"/.\") = \"/\"\nchroot: chroot(\"/.\") = 0\n",
     );
 }
 
@@ -660,4 +662,20 @@ fn the_recipe_in_help_confines_the_shell() {
          {check}"
     ));
     out.is(0, ".\n..\nconfined\n", "");
+}
+
+#[test]
+fn non_utf8_newroot_and_command_work() {
+    if !privileged("chroot::non_utf8_newroot_and_command_work") {
+        return;
+    }
+    // Arguments are bytes: a NEWROOT and a COMMAND that are not UTF-8 pass through intact.
+    let out = ns_sh_rootfs(
+        "r=$(printf 'r\\377')
+         \"$MKROOTFS\" \"$r\"
+         printf '#!/bin/sh\\necho ran\\n' > \"$r/bin/$(printf 'x\\376')\"
+         chmod +x \"$r/bin/$(printf 'x\\376')\"
+         \"$RB/chroot\" \"$r\" \"$(printf 'x\\376')\"",
+    );
+    out.is(0, "ran\n", "");
 }
