@@ -11,7 +11,7 @@
 # What DIR gets:
 #   usr/bin/busybox + a relative link per applet (usr/bin/sh -> busybox, ...), from the
 #   first of:
-#     1. $BUSYBOX, if set (must be a static binary);
+#     1. $BUSYBOX, if set (a dynamic one gets the libraries `ldd` lists);
 #     2. /bin/busybox when it is static (Debian's busybox-static);
 #     3. busybox-static fetched with `apt-get download` + `dpkg-deb -x` into a temp dir
 #        (only as root, and only when apt works);
@@ -68,7 +68,7 @@ if [ -d "$dir" ]; then
     fi
 fi
 mkdir -p -- "$dir" 2>/dev/null || die "cannot use '$dir': cannot create the directory"
-[ -w "$dir" ] && [ -x "$dir" ] || die "cannot use '$dir': not writable"
+{ [ -w "$dir" ] && [ -x "$dir" ]; } || die "cannot use '$dir': not writable"
 dir=$(cd -- "$dir" && pwd -P)
 [ ! "$dir" -ef / ] || die "cannot use '$1': refusing to build a rootfs in '/'"
 echo "made by rootbox scripts/mkrootfs.sh; re-runs refresh this directory" > "$dir/$stamp"
@@ -151,7 +151,7 @@ fi
 # rootbox.
 rootbox=
 if [ -n "${ROOTBOX:-}" ]; then
-    [ -x "$ROOTBOX" ] && [ -f "$ROOTBOX" ] || die "ROOTBOX=$ROOTBOX is not an executable file"
+    { [ -x "$ROOTBOX" ] && [ -f "$ROOTBOX" ]; } || die "ROOTBOX=$ROOTBOX is not an executable file"
     rootbox=$ROOTBOX
 else
     for candidate in "$repo/target/release/rootbox" "$repo/target/debug/rootbox"; do
