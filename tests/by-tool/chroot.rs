@@ -275,12 +275,16 @@ fn userspec_matches_gnu_chroot() {
     // from the host instead of the rootfs's 100).
     let out = rootfs_sh(
         "for spec in user user:nogroup nobody: 0:65534 :users nosuch :nosuch 12345 12345: \
-                     4294967295 4294967296 a:b:c user.users; do
+                     4294967295 4294967296 a:b:c user.users user. nobody. 0. 1000. \
+                     user:: 0:: x:: 12345:: : :: ::: user.nosuch; do
              \"$RB/chroot\" --userspec=$spec r id > ours 2>&1 || echo \"rc=$?\" >> ours
              chroot --userspec=$spec r id > gnu 2>&1 || echo \"rc=$?\" >> gnu
              sed -i 's/^[^ ]*chroot: /chroot: /' gnu
              cmp ours gnu || { echo \"differs: $spec\"; cat ours gnu; }
          done
+         \"$RB/chroot\" --userspec=user.users --groups=x r id > ours 2>&1 || echo \"rc=$?\" >> ours
+         chroot --userspec=user.users --groups=x r id > gnu 2>&1 || echo \"rc=$?\" >> gnu
+         cmp ours gnu || { echo 'differs: warning then group error'; cat ours gnu; }
          for groups in users root,nogroup nosuch, , 0,nosuch,4294967296 1,,2; do
              \"$RB/chroot\" --groups=$groups r id > ours 2>&1 || echo \"rc=$?\" >> ours
              chroot --groups=$groups r id > gnu 2>&1 || echo \"rc=$?\" >> gnu
