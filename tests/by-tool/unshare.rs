@@ -133,7 +133,8 @@ fn trace_of_a_fixed_run() {
         (
             0,
             "",
-            "unshare: unshare(CLONE_NEWNS|CLONE_NEWUSER) = 0\n\
+            "unshare: rt_sigaction(SIGCHLD, SIG_DFL) = 0\n\
+             unshare: unshare(CLONE_NEWNS|CLONE_NEWUSER) = 0\n\
              unshare: write /proc/self/uid_map \"0 0 1\" = 0\n\
              unshare: write /proc/self/setgroups \"deny\" = 0\n\
              unshare: write /proc/self/gid_map \"0 0 1\" = 0\n\
@@ -288,11 +289,19 @@ rm -f ready; "$RB/unshare" -f sh -c 'touch ready; sleep 0.5; exit 3' & U=$!
 while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; wait $U; echo "blocked: $?"
 rm -f ready; "$RB/unshare" --forward-signals sh -c 'trap "echo child got TERM; exit 7" TERM; touch ready; sleep 5 & wait' & U=$!
 while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; wait $U; echo "forwarded: $?"
+# An inherited SIGCHLD=SIG_IGN would make the kernel reap the child before waitpid.
+# (dash keeps SIGCHLD for itself: python3 sets the disposition.)
+python3 -c 'import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])' \
+  "$RB/unshare" -f sh -c 'exit 3'; echo "sigchld ignored: $?"
 "#;
     let (code, out, err) = sh(script);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
-        (0, "blocked: 3\nchild got TERM\nforwarded: 7\n", "")
+        (
+            0,
+            "blocked: 3\nchild got TERM\nforwarded: 7\nsigchld ignored: 3\n",
+            ""
+        )
     );
 }
 

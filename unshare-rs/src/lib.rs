@@ -560,7 +560,7 @@ struct Helpers {
 /// program's process on an error before exec, a helper).
 pub fn run(o: &Opts) -> Result<u8> {
     // An inherited SIGCHLD=SIG_IGN would make waitpid fail with ECHILD.
-    child::default_sigchld().context("cannot reset SIGCHLD")?;
+    child::default_sigchld(NAME).context("cannot reset SIGCHLD")?;
     let p = plan(o)?;
     check_persist_targets(o)?;
     let mut helpers = Helpers::default();
@@ -646,7 +646,7 @@ fn fork_program(o: &Opts, helpers: &mut Helpers) -> Result<Side<u8, ()>> {
             if o.persisting() {
                 let me = nix::unistd::getpid();
                 if let Err(e) = persist(o, helpers.bind.take(), me) {
-                    let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
+                    let _ = child::kill(NAME, child, Signal::SIGKILL);
                     let _ = child::wait(NAME, child);
                     return Err(e);
                 }
