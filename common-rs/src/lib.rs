@@ -15,6 +15,7 @@ pub mod exec;
 pub mod exit;
 pub mod ids;
 pub mod longopt;
+pub mod newmount;
 pub mod ns;
 pub mod out;
 pub mod table;
