@@ -134,17 +134,18 @@ pub fn pipe(nonblock: bool) -> Result<(OwnedFd, OwnedFd)> {
         flags |= OFlag::O_NONBLOCK;
     }
     let result = nix::unistd::pipe2(flags);
-    let shown = result
-        .as_ref()
-        .map(|(r, w)| format!("[{}, {}]", r.as_raw_fd(), w.as_raw_fd()))
-        .map_err(|e| *e);
+    // As strace shows it (O_NONBLOCK by name: bitflags would pick its alias O_NDELAY).
+    let names = if nonblock {
+        "O_NONBLOCK|O_CLOEXEC"
+    } else {
+        "O_CLOEXEC"
+    };
     trace::line(
         NAME,
-        &format!(
-            "pipe2({}) = {}",
-            trace::flags(&flags),
-            shown.unwrap_or_else(trace::errno_text)
-        ),
+        &match &result {
+            Ok((r, w)) => format!("pipe2([{}, {}], {names}) = 0", r.as_raw_fd(), w.as_raw_fd()),
+            Err(errno) => format!("pipe2({names}) = {}", trace::errno_text(*errno)),
+        },
     );
     Ok(result.context("pipe failed")?)
 }
