@@ -24,7 +24,7 @@ fn help_and_version() {
     );
     assert!(
         out.stdout
-            .contains(" --map-users=<inneruid>:<outeruid>:<count>|auto|all\n")
+            .contains(" --map-users=<inneruid>:<outeruid>:<count>|auto|subids|all\n")
     );
     tool("unshare").args(["-V"]).run().is(
         0,
@@ -80,7 +80,8 @@ fn option_errors() {
             &["--map=1"],
             format!(
                 "unshare: option '--map=1' is ambiguous; possibilities: '--map-user' '--map-users' \
-                 '--map-group' '--map-groups' '--map-root-user' '--map-current-user' '--map-auto'\n{try_help}"
+                 '--map-group' '--map-groups' '--map-root-user' '--map-current-user' '--map-auto' \
+                 '--map-subids'\n{try_help}"
             ),
         ),
     ];
@@ -385,6 +386,7 @@ mkdir etc; cp /etc/passwd /etc/group etc/; echo 'root:200000:1000' > etc/subuid;
 mount --bind etc /etc
 "$RB/unshare" --map-auto -r cat /proc/self/uid_map /proc/self/gid_map | tr -s ' '
 "$RB/unshare" --map-users=all --map-user=5 cat /proc/self/uid_map | tr -s ' '
+"$RB/unshare" --map-subids cat /proc/self/uid_map /proc/self/gid_map | tr -s ' '
 rm etc/subuid; "$RB/unshare" --map-auto true || echo "rc $?"
 echo 'daemon:1:2' > etc/subuid; "$RB/unshare" --map-users=auto true || echo "rc $?"
 "#;
@@ -395,7 +397,8 @@ echo 'daemon:1:2' > etc/subuid; "$RB/unshare" --map-users=auto true || echo "rc 
             0,
             " 0 0 1\n 1 100000 65535\n 0 0 1\n 1 100000 65535\n\
              \x200 0 1\n 1 200000 1000\n 0 0 1\n 1 300000 500\n\
-             \x205 0 1\n 0 1 5\n 6 6 4294967289\nrc 1\nrc 1\n",
+             \x205 0 1\n 0 1 5\n 6 6 4294967289\n\
+             \x20200000 200000 1000\n 300000 300000 500\nrc 1\nrc 1\n",
             "unshare: could not open '/etc/subuid': No such file or directory\n\
              unshare: no line matching user \"root\" in /etc/subuid\n"
         )
@@ -535,7 +538,7 @@ fn same_as_util_linux() {
         &["-m=x"],
         &["--fork=1"],
         &["--prop"],
-        &["--map=1"],
+        &["--map-r=1"],
         &["-w"],
         &["--propagation=bogus", "true"],
         &["--setgroups=maybe", "true"],

@@ -13,7 +13,7 @@
 //! `-t`) and `no line matching user` does not end in `: Success`; a child that dumps core
 //! does not make unshare dump a second core when it dies by the same signal.
 //! util-linux 2.39's `INNER:OUTER:COUNT` and 2.38's `OUTER,INNER,COUNT` both work for
-//! `--map-users`; `--map-subids`, `--owner`, `--mount-binfmt`, `--load-interp`,
+//! `--map-users`; `--owner`, `--mount-binfmt`, `--load-interp`,
 //! `--clear-env` and `--whitelist-env` (2.41+) are not implemented.
 //!
 //! The order of operations is util-linux's (research/features.md §1.2): helpers that must
@@ -69,9 +69,10 @@ Options:
  -r, --map-root-user       map current user to root (implies --user)
  -c, --map-current-user    map current user to itself (implies --user)
  --map-auto                map users and groups automatically (implies --user)
- --map-users=<inneruid>:<outeruid>:<count>|auto|all
+ --map-subids              map the first block of user IDs owned by euid (implies --user)
+ --map-users=<inneruid>:<outeruid>:<count>|auto|subids|all
                            map count users from outeruid to inneruid (implies --user)
- --map-groups=<innergid>:<outergid>:<count>|auto|all
+ --map-groups=<innergid>:<outergid>:<count>|auto|subids|all
                            map count groups from outergid to innergid (implies --user)
 
  --kill-child[=<signame>]  when dying, kill the forked child (implies --fork)
@@ -97,8 +98,8 @@ A <file> must exist; it keeps the namespace alive until 'umount <file>'. The
 --mount <file> must not be on a shared mount; --pid <file> needs --fork.
 Without --fork, --pid makes the first child of <program> pid 1 of the new
 namespace, not <program> itself: once that child exits, <program> cannot fork.
---map-users=all maps every id of the current namespace; 'auto' reads
-/etc/subuid and /etc/subgid. Range maps are written through newuidmap and
+--map-users=all maps every id of the current namespace; 'auto' maps the
+caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself. Range maps are written through newuidmap and
 newgidmap unless unshare runs as root.
 
 For more details see unshare(1).
@@ -127,6 +128,7 @@ const LONGS: &[Long] = &[
     long("map-root-user", HasArg::No),
     long("map-current-user", HasArg::No),
     long("map-auto", HasArg::No),
+    long("map-subids", HasArg::No),
     long("propagation", HasArg::Required),
     long("setgroups", HasArg::Required),
     long("keep-caps", HasArg::No),
@@ -343,10 +345,15 @@ fn apply(o: &mut Opts, name: &str, value: Option<OsString>) -> Result<Option<Act
             o.map_user = Some(MapId::Current);
             o.map_group = Some(MapId::Current);
         }
-        "map-auto" => {
+        "map-auto" | "map-subids" => {
             o.flags |= user;
-            o.user_ranges.push(Spec::Auto);
-            o.group_ranges.push(Spec::Auto);
+            let spec = if name == "map-auto" {
+                Spec::Auto
+            } else {
+                Spec::Subids
+            };
+            o.user_ranges.push(spec.clone());
+            o.group_ranges.push(spec);
         }
         "map-users" | "map-groups" => {
             o.flags |= user;
@@ -464,7 +471,8 @@ fn plan(o: &Opts) -> Result<Plan> {
                     range: *range,
                     open: false,
                 }),
-                Spec::Auto => out.push(maps::subid_block(subid, euid)?),
+                Spec::Auto => out.push(maps::subid_block(subid, euid, false)?),
+                Spec::Subids => out.push(maps::subid_block(subid, euid, true)?),
                 Spec::All => out.extend(maps::own_map(own)?),
             }
         }
