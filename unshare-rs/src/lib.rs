@@ -239,6 +239,13 @@ impl Opts {
     fn persisting(&self) -> bool {
         self.persist.iter().any(Option::is_some)
     }
+
+    fn persist_mount(&self) -> bool {
+        KINDS
+            .iter()
+            .zip(&self.persist)
+            .any(|(k, f)| k.flag == nix::libc::CLONE_NEWNS && f.is_some())
+    }
 }
 
 /// What the command line asks for.
@@ -602,7 +609,13 @@ fn unshare_and_go(o: &Opts, p: &Plan, helpers: &mut Helpers) -> Result<u8> {
             Side::Parent(h) => helpers.map = Some(h),
         }
     }
+    // The kernel binds a mount namespace file only into an older mount namespace; remember
+    // how old ours is (see `renumber_mount_ns`).
+    let outer_ns = o.persist_mount().then(sys::mount_ns_id).flatten();
     sys::unshare(o.flags).map_err(|errno| unshare_failure(errno, o.flags, p.euid))?;
+    if let Some(outer) = outer_ns {
+        renumber_mount_ns(outer);
+    }
     if let Some(h) = helpers.map.take() {
         h.release()?;
     }
@@ -626,6 +639,33 @@ fn unshare_and_go(o: &Opts, p: &Plan, helpers: &mut Helpers) -> Result<u8> {
         persist(o, helpers.bind.take(), me)?;
     }
     setup_and_exec(o, p)
+}
+
+/// Make sure the new mount namespace is numbered above the old one, so the helper may bind
+/// it onto FILE. Linux 6.18 hands out namespace ids from per-CPU batches, so a namespace
+/// made on one CPU can be numbered below an older one made on another, and the kernel then
+/// refuses the bind with EINVAL (`mnt_ns_loop()`; util-linux fails the same way, about
+/// half the time on a 2-CPU machine). Nothing has happened in the new namespace yet, so an
+/// identical copy made on another CPU, numbered from that CPU's batch, is as good.
+fn renumber_mount_ns(outer: u64) {
+    let newer = |id: Option<u64>| id.is_some_and(|id| id > outer);
+    if newer(sys::mount_ns_id()) {
+        return;
+    }
+    let Some(original) = sys::affinity() else {
+        return;
+    };
+    for cpu in sys::online_cpus() {
+        let mut one = nix::sched::CpuSet::new();
+        if one.set(cpu).is_err() || sys::set_affinity(&one).is_err() {
+            continue;
+        }
+        if sys::unshare(nix::libc::CLONE_NEWNS).is_ok() && newer(sys::mount_ns_id()) {
+            break;
+        }
+    }
+    // The caller's CPU mask is the program's again.
+    let _ = sys::set_affinity(&original);
 }
 
 /// Fork the program's process; the parent persists the namespaces, lets the child go on,
