@@ -7,8 +7,8 @@
 //! ids are u32 and never wrap (`--map-user=4294967296` is an error, not root); a child
 //! killed by SIGKILL makes unshare die by SIGKILL (137, not exit 1); `--setgroups=deny`
 //! with `-r` works (written before the maps, not after); a `--mount=FILE` on a shared mount
-//! is refused up front with the reason; the program starts only after its namespaces are
-//! persisted; unshare(2) failures say what to do (add `-U -r`, pivot_root instead of
+//! is refused up front with the reason, and works from any CPU on Linux 6.18 (see
+//! `renumber_mount_ns`); the program starts only after its namespaces are persisted; unshare(2) failures say what to do (add `-U -r`, pivot_root instead of
 //! chroot, the sysctl that disables them); the `--monotonic` error names `-T` (2.38 says
 //! `-t`) and `no line matching user` does not end in `: Success`; a child that dumps core
 //! does not make unshare dump a second core when it dies by the same signal.
