@@ -258,10 +258,10 @@ fn kill_child() {
     }
     let script = r#"
 alive() { s=$(sed -n 's/^State:\s*\(.\).*/\1/p' /proc/$1/status 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ]; }
-for opt in --kill-child --kill-child=TERM --fork; do
-  rm -f pid
-  "$RB/unshare" $opt -m sh -c 'echo $$ > pid; exec sleep 60' & U=$!
-  while [ ! -s pid ]; do sleep 0.05; done; C=$(cat pid)
+for opt in --kill-child --kill-child=TERM "--kill-child -p" --fork; do
+  rm -f ready
+  "$RB/unshare" $opt -m sh -c 'touch ready; exec sleep 60' & U=$!
+  while [ ! -e ready ]; do sleep 0.05; done; C=$(cat /proc/$U/task/$U/children)
   kill -KILL $U; { wait $U; } 2>/dev/null || true
   n=0; while alive $C && [ $n -lt 40 ]; do sleep 0.05; n=$((n+1)); done
   if alive $C; then echo "$opt: child alive"; kill -KILL $C; else echo "$opt: child dead"; fi
@@ -272,7 +272,8 @@ done
         (code, out.as_str(), err.as_str()),
         (
             0,
-            "--kill-child: child dead\n--kill-child=TERM: child dead\n--fork: child alive\n",
+            "--kill-child: child dead\n--kill-child=TERM: child dead\n\
+             --kill-child -p: child dead\n--fork: child alive\n",
             ""
         )
     );
