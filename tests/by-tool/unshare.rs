@@ -317,18 +317,20 @@ fn nothing_leaks_into_the_program() {
 trap '' INT QUIT
 show='grep -E "^Sig(Blk|Ign)" /proc/self/status; ls /proc/self/fd | tr "\n" " "; echo'
 sh -c "$show" > expected
-touch keep; for opts in "-m" "-m -f" "-m --kill-child" "--forward-signals -m" "--uts=keep -f"; do
+touch keep keep2; for opts in "-m" "-m -f" "-m --kill-child" "--forward-signals -m" "--uts=keep -f" \
+    "--mount=keep2 -U -f" "-U --map-users=0:0:1 -f"; do
   "$RB/unshare" $opts sh -c "$show" > got
   cmp -s expected got && echo "$opts: same" || { echo "$opts: differs"; cat got; }
 done
-umount keep
+umount keep keep2
 "#;
     let (code, out, err) = sh(script);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
             0,
-            "-m: same\n-m -f: same\n-m --kill-child: same\n--forward-signals -m: same\n--uts=keep -f: same\n",
+            "-m: same\n-m -f: same\n-m --kill-child: same\n--forward-signals -m: same\n\
+             --uts=keep -f: same\n--mount=keep2 -U -f: same\n-U --map-users=0:0:1 -f: same\n",
             ""
         )
     );
