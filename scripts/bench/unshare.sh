@@ -26,8 +26,10 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cp "$OURS/unshare" "$dir/unshare"   # a directory holding only unshare
 impls=("ours=dir:$dir" "ours-multi=multi:$ROOTBOX")
-if static=$(scripts/build-static.sh 2>/dev/null | tail -n 1) && [[ -x $static ]]; then
+if static=$(scripts/build-static.sh | tail -n 1) && [[ -x $static ]]; then
     impls+=("ours-static=multi:$repo/$static")
+else
+    echo "unshare.sh: no static build (scripts/build-static.sh failed); measuring the others" >&2
 fi
 
 # With RUST_BACKTRACE set, anyhow captures a backtrace for every error value, and the

@@ -306,8 +306,9 @@ fn lossy(s: &OsStr) -> String {
 /// namespaces by (Linux 6.8+); `None` where the kernel has no such request.
 #[allow(unsafe_code)]
 pub fn mount_ns_id() -> Option<u64> {
-    /// `_IOR(NSIO, 0x5, __u64)` from `<linux/nsfs.h>`.
-    const NS_GET_MNTNS_ID: nix::libc::c_ulong = 0x8008_b705;
+    /// `_IOR(NSIO, 0x5, __u64)` from `<linux/nsfs.h>`; glibc's ioctl takes the request as
+    /// unsigned long, musl's as int (the same 32 bits), hence the `as _` below.
+    const NS_GET_MNTNS_ID: u32 = 0x8008_b705;
     let fd = open(
         "/proc/self/ns/mnt",
         OFlag::O_RDONLY | OFlag::O_CLOEXEC,
@@ -316,8 +317,13 @@ pub fn mount_ns_id() -> Option<u64> {
     .ok()?;
     let mut id: u64 = 0;
     // SAFETY: the request writes one u64 through the pointer, which points at `id`.
-    let rc =
-        unsafe { nix::libc::ioctl(fd.as_raw_fd(), NS_GET_MNTNS_ID, std::ptr::addr_of_mut!(id)) };
+    let rc = unsafe {
+        nix::libc::ioctl(
+            fd.as_raw_fd(),
+            NS_GET_MNTNS_ID as _,
+            std::ptr::addr_of_mut!(id),
+        )
+    };
     let result = Errno::result(rc).map(|_| ());
     trace::call(NAME, result, || {
         format!("ioctl({}, NS_GET_MNTNS_ID, [{id}])", fd.as_raw_fd())
