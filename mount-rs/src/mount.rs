@@ -1182,6 +1182,94 @@ mod tests {
     }
 
     #[test]
+    fn errno_messages_as_util_linux_words_them() {
+        let ctx = |flags, rw_only| Ctx {
+            source: Some(OsStr::new("/nonexistent-src")),
+            target: OsStr::new("/"),
+            fstype: Some(OsStr::new("xfs")),
+            flags,
+            rw_only,
+        };
+        let m = |err, flags| mount_error(err, &ctx(flags, false)).message();
+        let none = Ms::empty();
+        let rows: &[(Errno, Ms, &str)] = &[
+            (
+                Errno::EBUSY,
+                none,
+                "/nonexistent-src already mounted or mount point busy",
+            ),
+            (Errno::EBUSY, Ms::MS_REMOUNT, "mount point is busy"),
+            (
+                Errno::EINVAL,
+                Ms::MS_REMOUNT,
+                "mount point not mounted or bad option",
+            ),
+            (
+                Errno::EINVAL,
+                none,
+                "wrong fs type, bad option, bad superblock on /nonexistent-src, missing codepage or helper program, or other error",
+            ),
+            (Errno::EMFILE, none, "mount table full"),
+            (
+                Errno::EIO,
+                none,
+                "can't read superblock on /nonexistent-src",
+            ),
+            (Errno::ENODEV, none, "unknown filesystem type 'xfs'"),
+            (
+                Errno::ENOTBLK,
+                none,
+                "/nonexistent-src is not a block device, and stat(2) fails?",
+            ),
+            (
+                Errno::ENXIO,
+                none,
+                "/nonexistent-src is not a valid block device",
+            ),
+            (
+                Errno::EROFS,
+                Ms::MS_RDONLY,
+                "cannot mount /nonexistent-src read-only",
+            ),
+            (
+                Errno::EACCES,
+                Ms::MS_REMOUNT,
+                "cannot remount /nonexistent-src read-write, is write-protected",
+            ),
+            (Errno::EACCES, Ms::MS_BIND, "bind /nonexistent-src failed"),
+            (
+                Errno::EACCES,
+                none,
+                "mount(2) system call failed: Permission denied",
+            ),
+            (
+                Errno::ENOMEDIUM,
+                none,
+                "no medium found on /nonexistent-src",
+            ),
+            (
+                Errno::ENOENT,
+                none,
+                "special device /nonexistent-src does not exist",
+            ),
+            (
+                Errno::E2BIG,
+                none,
+                "mount(2) system call failed: Argument list too long",
+            ),
+        ];
+        for (err, flags, text) in rows {
+            assert_eq!(m(*err, *flags), format!("/: {text}."), "{err:?}");
+        }
+        assert_eq!(
+            mount_error(Errno::EROFS, &ctx(none, true)).message(),
+            "/: /nonexistent-src is write-protected but explicit read-write mode requested."
+        );
+        let f = mount_error(Errno::EIO, &ctx(none, false));
+        assert_eq!(f.code(), Some(mnt::FAIL));
+    }
+
+    #[test]
     fn options_as_libmount_merges_them() {
         let m = Entry {
             vfs_options: b"rw,nosuid,relatime".to_vec(),

@@ -498,3 +498,26 @@ grep -E '"/(etc|run)' trace.log | grep -vE 'O_RDONLY|ENOENT' || echo clean
         "clean\n",
     );
 }
+
+#[test]
+fn two_step_bind_repeats_locked_flags() {
+    check(
+        "legacy_bind",
+        r#"mount -t tmpfs -o nosuid,nodev src A
+LIBMOUNT_FORCE_MOUNT2=always ROOTBOX_TRACE=1 M --bind -o ro,noexec A B 2>&1 | sed "s#$SCRATCH#S#g"
+opts B; opts A
+# In a user namespace the inherited nosuid,nodev are locked: a remount that dropped them
+# would be refused (util-linux#1705), so both paths keep them.
+show='awk -v t="$SCRATCH/C" "\$5 == t { print \$6 }" /proc/self/mountinfo'
+unshare -Urm sh -c "LIBMOUNT_FORCE_MOUNT2=always \"\$RB/mount\" --bind -o ro A C && $show"
+unshare -Urm sh -c "\"\$RB/mount\" --bind -o ro A C && $show"
+"#,
+        "mount: mount(\"A\", \"B\", NULL, MS_BIND, NULL) = 0\n\
+         mount: statvfs(\"B\") = 0\n\
+         mount: mount(\"none\", \"B\", NULL, MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND|MS_RELATIME, NULL) = 0\n\
+         ro,nosuid,nodev,noexec,relatime rw\n\
+         rw,nosuid,nodev,relatime rw\n\
+         ro,nosuid,nodev,relatime\n\
+         ro,nosuid,nodev,relatime\n",
+    );
+}

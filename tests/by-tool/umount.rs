@@ -161,3 +161,19 @@ grep -c '^umount2("A", 0) *= 0' tr
         "0\n1\n",
     );
 }
+
+#[test]
+fn namespace_option() {
+    check(
+        "umount_N",
+        r#"sleep 100 >/dev/null 2>&1 & pid=$!
+mount -t tmpfs x A
+t U -N $pid A
+ismnt A
+t U -N 999999999 A
+kill $pid
+"#,
+        "rc=0\nnot mounted\n\
+         E: umount: failed to set target namespace to /proc/999999999/ns/mnt: No such file or directory\nrc=2\n",
+    );
+}
