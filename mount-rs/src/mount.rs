@@ -8,6 +8,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use common::exit::mnt;
+use common::longopt::{self, HasArg, Long, long};
 use common::newmount::{Attr, MountAttr, OpenTree};
 use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape, out::Out, usage};
@@ -48,7 +49,7 @@ Options:
  -n, --no-mtab           don't write to /etc/mtab
  -o, --options <list>    comma-separated list of mount options
  -O, --test-opts <list>  limit the set of filesystems (use with -a)
- -r, --read-only         mount the filesystem read-only (same as -o ro)
+ -r, --read-only, --ro   mount the filesystem read-only (same as -o ro)
  -t, --types <list>      limit the set of filesystem types
      --source <src>      explicitly specifies source (path, label, uuid)
      --target <target>   explicitly specifies mountpoint
@@ -145,54 +146,155 @@ fn push_option(list: &mut Vec<u8>, item: &[u8]) {
     list.extend_from_slice(item);
 }
 
+/// Long options, as getopt reads them (any unambiguous prefix).
+const LONGS: &[Long] = &[
+    long("all", HasArg::No),
+    long("bind", HasArg::No),
+    long("fake", HasArg::No),
+    long("fork", HasArg::No),
+    long("fstab", HasArg::Required),
+    long("help", HasArg::No),
+    long("internal-only", HasArg::No),
+    long("make-private", HasArg::No),
+    long("make-rprivate", HasArg::No),
+    long("make-rshared", HasArg::No),
+    long("make-rslave", HasArg::No),
+    long("make-runbindable", HasArg::No),
+    long("make-shared", HasArg::No),
+    long("make-slave", HasArg::No),
+    long("make-unbindable", HasArg::No),
+    long("mkdir", HasArg::Optional),
+    long("move", HasArg::No),
+    long("namespace", HasArg::Required),
+    long("no-canonicalize", HasArg::No),
+    long("no-mtab", HasArg::No),
+    long("options", HasArg::Required),
+    long("rbind", HasArg::No),
+    long("read-only", HasArg::No),
+    long("read-write", HasArg::No),
+    long("ro", HasArg::No),
+    long("rw", HasArg::No),
+    long("show-labels", HasArg::No),
+    long("source", HasArg::Required),
+    long("target", HasArg::Required),
+    long("test-opts", HasArg::Required),
+    long("types", HasArg::Required),
+    long("verbose", HasArg::No),
+    long("version", HasArg::No),
+];
+
+/// Short options and the long option each one is.
+const SHORTS: &[(char, &str)] = &[
+    ('a', "all"),
+    ('B', "bind"),
+    ('c', "no-canonicalize"),
+    ('f', "fake"),
+    ('F', "fork"),
+    ('h', "help"),
+    ('i', "internal-only"),
+    ('l', "show-labels"),
+    ('m', "mkdir"),
+    ('M', "move"),
+    ('n', "no-mtab"),
+    ('N', "namespace"),
+    ('o', "options"),
+    ('O', "test-opts"),
+    ('r', "read-only"),
+    ('R', "rbind"),
+    ('s', "sloppy"),
+    ('t', "types"),
+    ('T', "fstab"),
+    ('v', "verbose"),
+    ('V', "version"),
+    ('w', "rw"),
+];
+
+/// One option as lexopt returned it, owned (so the parser can be asked for its argument).
+pub(crate) enum Opt {
+    /// `-c`.
+    Short(char),
+    /// `--name` (without the dashes).
+    Long(String),
+}
+
+/// The next command-line item: an option, or (`Err`) an operand.
+pub(crate) fn classify(arg: lexopt::Arg<'_>) -> std::result::Result<Opt, OsString> {
+    match arg {
+        lexopt::Arg::Short(c) => Ok(Opt::Short(c)),
+        lexopt::Arg::Long(l) => Ok(Opt::Long(l.to_string())),
+        lexopt::Arg::Value(v) => Err(v),
+    }
+}
+
+/// Read one option (short or long) as its long name and its argument.
+pub(crate) fn next_option(
+    p: &mut lexopt::Parser,
+    opt: Opt,
+    longs: &[Long],
+    shorts: &[(char, &'static str)],
+) -> Result<(&'static str, Option<OsString>)> {
+    match opt {
+        Opt::Short(c) => {
+            let name = shorts
+                .iter()
+                .find(|(s, _)| *s == c)
+                .map(|(_, name)| *name)
+                .ok_or_else(|| usage::from_lexopt(lexopt::Arg::Short(c).unexpected()))?;
+            let value = match longs.iter().find(|o| o.name == name).map(|o| o.arg) {
+                Some(HasArg::Required) => Some(p.value().map_err(usage::from_lexopt)?),
+                // getopt's optional argument of a short option comes attached: `-m0700`.
+                Some(HasArg::Optional) => p.optional_value(),
+                _ => None,
+            };
+            Ok((name, value))
+        }
+        Opt::Long(given) => longopt::take(p, longs, &given),
+    }
+}
+
 /// Parse the command line (argv[0] first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
-    use lexopt::prelude::*;
     let mut o = Opts::default();
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
+    p.set_short_equals(false);
     while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        match arg {
-            Short('a') | Long("all") => o.all = true,
-            Short('c') | Long("no-canonicalize") => {}
-            Short('f') | Long("fake") => o.fake = true,
-            Short('F') | Long("fork") => {}
-            Short('i') | Long("internal-only") => {}
-            Short('l') | Long("show-labels") => {}
-            Short('n') | Long("no-mtab") => {}
-            Short('s') => {}
-            Short('v') | Long("verbose") => o.verbose = true,
-            Short('r') | Long("read-only") | Long("ro") => push_option(&mut o.options, b"ro"),
-            Short('w') | Long("rw") | Long("read-write") => {
+        let opt = match classify(arg) {
+            Ok(opt) => opt,
+            Err(operand) => {
+                o.operands.push(operand);
+                continue;
+            }
+        };
+        let (name, value) = next_option(&mut p, opt, LONGS, SHORTS)?;
+        let value = value.unwrap_or_default();
+        match name {
+            "all" => o.all = true,
+            "fake" => o.fake = true,
+            "verbose" => o.verbose = true,
+            "read-only" | "ro" => push_option(&mut o.options, b"ro"),
+            "rw" | "read-write" => {
                 o.rw_only = true;
                 push_option(&mut o.options, b"rw");
             }
-            Short('o') | Long("options") => {
-                let v = p.value().map_err(usage::from_lexopt)?;
-                push_option(&mut o.options, v.as_bytes());
-            }
-            Short('t') | Long("types") => o.types = Some(p.value().map_err(usage::from_lexopt)?),
-            Short('O') | Long("test-opts") => {
-                o.test_opts = Some(p.value().map_err(usage::from_lexopt)?);
-            }
-            Short('T') | Long("fstab") => o.fstab = Some(p.value().map_err(usage::from_lexopt)?),
-            Short('N') | Long("namespace") => {
-                o.namespace = Some(p.value().map_err(usage::from_lexopt)?);
-            }
-            Long("source") => o.source = Some(p.value().map_err(usage::from_lexopt)?),
-            Long("target") => o.target = Some(p.value().map_err(usage::from_lexopt)?),
-            Short('m') | Long("mkdir") => o.mkdir = Some(p.optional_value()),
-            Short('B') | Long("bind") => o.oper |= Ms::MS_BIND,
-            Short('R') | Long("rbind") => o.oper |= Ms::MS_BIND | Ms::MS_REC,
-            Short('M') | Long("move") => o.oper |= Ms::MS_MOVE,
-            Short('h') | Long("help") => return Ok(Action::Help),
-            Short('V') | Long("version") => return Ok(Action::Version),
-            Long(name) if MAKE.iter().any(|(m, _)| *m == name) => {
-                if let Some((_, flag)) = MAKE.iter().find(|(m, _)| *m == name) {
+            "options" => push_option(&mut o.options, value.as_bytes()),
+            "types" => o.types = Some(value),
+            "test-opts" => o.test_opts = Some(value),
+            "fstab" => o.fstab = Some(value),
+            "namespace" => o.namespace = Some(value),
+            "source" => o.source = Some(value),
+            "target" => o.target = Some(value),
+            "mkdir" => o.mkdir = Some((!value.is_empty()).then_some(value)),
+            "bind" => o.oper |= Ms::MS_BIND,
+            "rbind" => o.oper |= Ms::MS_BIND | Ms::MS_REC,
+            "move" => o.oper |= Ms::MS_MOVE,
+            "help" => return Ok(Action::Help),
+            "version" => return Ok(Action::Version),
+            make => {
+                // --make-*; the rest (-c -F -i -l -n -s) are accepted and change nothing.
+                if let Some((_, flag)) = MAKE.iter().find(|(m, _)| *m == make) {
                     o.make.push(*flag);
                 }
             }
-            Value(v) => o.operands.push(v),
-            _ => return Err(usage::from_lexopt(arg.unexpected())),
         }
     }
     Ok(Action::Run(Box::new(o)))
@@ -1040,39 +1142,14 @@ mod tests {
 
     #[test]
     fn every_accepted_option_is_in_usage() {
-        for long in [
-            "--all",
-            "--no-canonicalize",
-            "--fake",
-            "--fork",
-            "--fstab",
-            "--internal-only",
-            "--show-labels",
-            "--mkdir",
-            "--no-mtab",
-            "--options",
-            "--test-opts",
-            "--read-only",
-            "--types",
-            "--source",
-            "--target",
-            "--namespace",
-            "--verbose",
-            "--rw",
-            "--read-write",
-            "--help",
-            "--version",
-            "--bind",
-            "--move",
-            "--rbind",
-        ] {
-            assert!(USAGE.contains(long), "{long}");
+        for o in LONGS {
+            assert!(USAGE.contains(&format!("--{}", o.name)), "--{}", o.name);
         }
-        for (make, _) in MAKE {
-            assert!(USAGE.contains(&format!("--{make}")), "{make}");
-        }
-        for short in "acfFTilmnoOrtNvwhVBMR".chars() {
-            assert!(USAGE.contains(&format!(" -{short},")), "-{short}");
+        for (c, name) in SHORTS {
+            assert!(
+                *c == 's' || USAGE.contains(&format!(" -{c}, --{name}")),
+                "-{c}"
+            );
         }
     }
 
