@@ -338,7 +338,9 @@ fn run(o: &Opts) -> Result<u8> {
     }
     // fstab is read in our own namespace, as util-linux does, before switching.
     let named = o.source.is_some() || o.target.is_some();
-    let fstab = if o.all || (o.operands.len() + usize::from(named) == 1 && !propagation_only(o)) {
+    let given =
+        o.operands.len() + usize::from(o.source.is_some()) + usize::from(o.target.is_some());
+    let fstab = if o.all || (given == 1 && !propagation_only(o)) {
         Some(read_fstab(o)?)
     } else {
         None
@@ -387,7 +389,10 @@ fn mount_requests(o: &Opts, fstab: Option<&[Entry]>, named: bool) -> Result<u8> 
                 out.flush()?;
                 return Ok(0);
             }
-            (Some(s), Some(t), []) | (None, None, [s, t]) => Request {
+            (Some(s), Some(t), [])
+            | (None, None, [s, t])
+            | (Some(s), None, [t])
+            | (None, Some(t), [s]) => Request {
                 source: Some(s.clone()),
                 target: t.clone(),
                 fstype: o.types.clone(),
@@ -1050,6 +1055,11 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
         Errno::EINVAL if ctx.flags.contains(Ms::MS_REMOUNT) => {
             "mount point not mounted or bad option".to_string()
         }
+        Errno::EINVAL
+            if ctx.flags.contains(Ms::MS_MOVE) && ctx.source.is_some_and(under_shared) =>
+        {
+            "bad option; moving a mount residing under a shared mount is unsupported".to_string()
+        }
         Errno::EINVAL => format!(
             "wrong fs type, bad option, bad superblock on {src}, missing codepage or helper program, or other error"
         ),
@@ -1081,6 +1091,31 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
         other => format!("mount(2) system call failed: {}", other.desc()),
     };
     syscall_failure(tgt, &message)
+}
+
+/// Whether the mount `path` resides in (the nearest mount point above it) is shared: the
+/// kernel refuses to move a mount out of a shared parent (libmount's `is_shared_tree`).
+fn under_shared(path: &OsStr) -> bool {
+    let Ok(text) = table::read_live(Path::new("/proc/self/mountinfo")) else {
+        return false;
+    };
+    let mounts = table::parse(&text, Format::MountInfo).entries;
+    let canon = canonical(path);
+    let mut dir = Path::new(&canon).parent();
+    while let Some(d) = dir {
+        if let Some(m) = mounts
+            .iter()
+            .rev()
+            .find(|m| m.target == d.as_os_str().as_bytes())
+        {
+            return m
+                .opt_fields
+                .split(|&b| b == b' ')
+                .any(|f| f.starts_with(b"shared:"));
+        }
+        dir = d.parent();
+    }
+    false
 }
 
 /// No operands: `SOURCE on TARGET type FSTYPE (OPTIONS)` for every mount (or those of
