@@ -561,3 +561,19 @@ t M -T fst --source nosuch
         "mounted\nmounted\nmounted\ns1\ns2\ns3\nmounted\nE: mount: nosuch: can't find in fst.\nrc=1\n",
     );
 }
+
+/// Every flag keyword of the table on a real mount: the flag mount(2) gets (the trace) and
+/// what the kernel shows in mountinfo (per-mount options, superblock options).
+#[test]
+fn every_flag_keyword_reaches_the_kernel() {
+    check(
+        "keyword_rows",
+        r#"for kw in ro rw nosuid suid nodev dev noexec exec sync async dirsync noatime atime nodiratime diratime relatime norelatime strictatime nostrictatime lazytime nolazytime nosymfollow symfollow mand nomand silent loud iversion noiversion; do
+  f=$(ROOTBOX_TRACE=1 "$RB/mount" -t tmpfs -o $kw x A 2>&1 | sed -n 's/^mount: mount("x", "A", "tmpfs", \([^,]*\), NULL) = 0$/\1/p')
+  echo "$kw $f $(opts A)"
+  umount A
+done
+"#,
+        "ro MS_RDONLY ro,relatime ro\nrw 0 rw,relatime rw\nnosuid MS_NOSUID rw,nosuid,relatime rw\nsuid 0 rw,relatime rw\nnodev MS_NODEV rw,nodev,relatime rw\ndev 0 rw,relatime rw\nnoexec MS_NOEXEC rw,noexec,relatime rw\nexec 0 rw,relatime rw\nsync MS_SYNCHRONOUS rw,relatime rw,sync\nasync 0 rw,relatime rw\ndirsync MS_DIRSYNC rw,relatime rw,dirsync\nnoatime MS_NOATIME rw,noatime rw\natime 0 rw,relatime rw\nnodiratime MS_NODIRATIME rw,nodiratime,relatime rw\ndiratime 0 rw,relatime rw\nrelatime MS_RELATIME rw,relatime rw\nnorelatime 0 rw,relatime rw\nstrictatime MS_STRICTATIME rw rw\nnostrictatime 0 rw,relatime rw\nlazytime MS_LAZYTIME rw,relatime rw,lazytime\nnolazytime 0 rw,relatime rw\nnosymfollow MS_NOSYMFOLLOW rw,relatime,nosymfollow rw\nsymfollow 0 rw,relatime rw\nmand MS_MANDLOCK rw,relatime rw,mand\nnomand 0 rw,relatime rw\nsilent MS_SILENT rw,relatime rw\nloud 0 rw,relatime rw\niversion MS_I_VERSION rw,relatime rw\nnoiversion 0 rw,relatime rw\n",
+    );
+}

@@ -180,3 +180,17 @@ kill $pid
          E: umount: failed to set target namespace to /proc/999999999/ns/mnt: No such file or directory\nrc=2\n",
     );
 }
+
+#[test]
+fn force_and_lazy_flags_reach_umount2() {
+    check(
+        "umount_flags",
+        r#"mount -t tmpfs x A; mount -t tmpfs y B
+ROOTBOX_TRACE=1 U -f A 2>&1
+ROOTBOX_TRACE=1 U --force --lazy B 2>&1
+ismnt A; ismnt B
+"#,
+        "umount: umount2(\"A\", MNT_FORCE) = 0\numount: umount2(\"B\", MNT_FORCE|MNT_DETACH) = 0\n\
+         not mounted\nnot mounted\n",
+    );
+}
