@@ -909,15 +909,10 @@ fn new_mount(ctx: &Ctx, e: &Eval, data: Option<&[u8]>) -> Result<()> {
                 data,
             );
             if again.is_ok() {
-                common::finish(
-                    NAME,
-                    mnt::USAGE,
-                    0,
-                    Err(Failure::msg(format!(
-                        "{}: WARNING: source write-protected, mounted read-only.",
-                        show(&canonical(ctx.target))
-                    ))),
-                );
+                warn(&format!(
+                    "{}: WARNING: source write-protected, mounted read-only.",
+                    show(&canonical(ctx.target))
+                ));
             }
             again.map_err(|_| first.err().unwrap_or(Errno::EACCES))
         }
@@ -925,6 +920,13 @@ fn new_mount(ctx: &Ctx, e: &Eval, data: Option<&[u8]>) -> Result<()> {
     };
     result.map_err(|err| mount_error(err, ctx))?;
     apply_recursive(ctx, e)
+}
+
+/// A line on stderr that is not a failure (util-linux's `warnx`).
+pub(crate) fn warn(line: &str) {
+    use std::io::Write;
+    // One write per line, so lines of several tools never interleave mid-line.
+    let _ = std::io::stderr().write_all(format!("{NAME}: {line}\n").as_bytes());
 }
 
 fn apply_recursive(ctx: &Ctx, e: &Eval) -> Result<()> {
@@ -1172,6 +1174,23 @@ mod tests {
         match parse(args(list)) {
             Ok(Action::Run(o)) => *o,
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_option_is_in_the_man_page() {
+        let page = include_str!("../man/mount.8");
+        for o in LONGS {
+            let name = o.name.replace('-', "\\-");
+            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
+        }
+        for (c, _) in SHORTS {
+            assert!(
+                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
+                    .iter()
+                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
+                "-{c}"
+            );
         }
     }
 

@@ -530,6 +530,23 @@ mod tests {
     }
 
     #[test]
+    fn every_option_is_in_the_man_page() {
+        let page = include_str!("../man/umount.8");
+        for o in LONGS {
+            let name = o.name.replace('-', "\\-");
+            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
+        }
+        for (c, _) in SHORTS {
+            assert!(
+                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
+                    .iter()
+                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
+                "-{c}"
+            );
+        }
+    }
+
+    #[test]
     fn every_accepted_option_is_in_usage() {
         for o in LONGS {
             assert!(USAGE.contains(&format!("--{}", o.name)), "--{}", o.name);
