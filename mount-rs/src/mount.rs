@@ -730,6 +730,7 @@ enum Op {
 }
 
 /// The context util-linux's messages need.
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     source: Option<&'a OsStr>,
     target: &'a OsStr,
@@ -802,13 +803,7 @@ fn mount_one(o: &Opts, r: &Request, out: &mut Out) -> Result<()> {
                 if err == Errno::EINVAL {
                     syscall_failure(target, "not mount point or bad option")
                 } else {
-                    mount_error(
-                        err,
-                        &Ctx {
-                            flags: *p,
-                            ..ctx_of(&ctx)
-                        },
-                    )
+                    mount_error(err, &Ctx { flags: *p, ..ctx })
                 }
             })?;
         }
@@ -817,16 +812,6 @@ fn mount_one(o: &Opts, r: &Request, out: &mut Out) -> Result<()> {
         verbose_line(op, flags.contains(Ms::MS_BIND), r, out)?;
     }
     Ok(())
-}
-
-fn ctx_of<'a>(c: &Ctx<'a>) -> Ctx<'a> {
-    Ctx {
-        source: c.source,
-        target: c.target,
-        fstype: c.fstype,
-        flags: c.flags,
-        rw_only: c.rw_only,
-    }
 }
 
 /// `mount: SOURCE mounted on TARGET.` and the other success lines of util-linux `-v`.
