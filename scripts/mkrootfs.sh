@@ -54,6 +54,9 @@ fi
 mkdir -p -- "$dir" 2>/dev/null || die "cannot use '$dir': cannot create the directory"
 [ -w "$dir" ] && [ -x "$dir" ] || die "cannot use '$dir': not writable"
 dir=$(cd -- "$dir" && pwd)
+# Never over the running system: every step below writes DIR/bin, DIR/etc, DIR/sbin.
+[ "$(stat -c %d:%i -- "$dir")" != "$(stat -c %d:%i /)" ] ||
+    die "cannot use '$1': it is the root of the running system"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
