@@ -102,10 +102,10 @@ fn read_only_fallback_when_busy() {
         "umount_r",
         r#"mount -t tmpfs busy A
 exec 3<A
-t U -r A
+t U -v -r A
 opts A
 "#,
-        "rc=0\nro,relatime ro\n",
+        "E: umount: S/A (busy) remounted read-only\nrc=0\nro,relatime ro\n",
     );
 }
 
