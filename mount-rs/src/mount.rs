@@ -550,8 +550,12 @@ fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
             continue;
         }
         let canon = canonical(target);
+        // A bind's mountinfo source is the device, not the fstab source path: for a bind,
+        // any mount on the target counts (libmount compares device and root instead).
+        let bind = opts::split(&entry.vfs_options).any(|i| i == b"bind" || i == b"rbind");
         let mounted = live.iter().any(|m| {
-            m.source == entry.source && (m.target == entry.target || m.target == canon.as_bytes())
+            (bind || m.source == entry.source)
+                && (m.target == entry.target || m.target == canon.as_bytes())
         });
         if mounted {
             if o.verbose {

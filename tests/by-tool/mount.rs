@@ -418,6 +418,10 @@ t M -T fst -a -O no_netdev
 ismnt B; ismnt C
 t M -T fst zz
 t M -T nofile zz
+printf '%s %s none bind,ro 0 0\n' "$SCRATCH/A" "$SCRATCH/D" > bindtab
+tv M -v -T bindtab -a
+tv M -v -T bindtab -a
+opts D
 "#,
         "rc=0\nrw,relatime rw,size=1024k\nrc=0\nro,relatime ro\n\
          S/A: ignored\nS/B: successfully mounted\nS/C: successfully mounted\n\
@@ -431,7 +435,8 @@ t M -T nofile zz
          E:        dmesg(1) may have more information after failed mount system call.\nrc=64\n\
          mounted\nnot mounted\n\
          E: mount: zz: can't find in fst.\nrc=1\n\
-         E: mount: nofile: failed to parse\nrc=1\n",
+         E: mount: nofile: failed to parse\nrc=1\n\
+         S/D: successfully mounted\nrc=0\nS/D: already mounted\nrc=0\nro,relatime rw\n",
     );
 }
 
