@@ -504,9 +504,18 @@ fn read_process(
 
 /// Add the namespace open as `fd` (a ghost or a persisted one), with the ghosts its tree
 /// relations lead to (util-linux `add_namespace_for_nsfd()`).
-fn add_ns_for_fd(st: &mut State, fd: &OwnedFd, id: u64, depth: usize) -> Option<usize> {
+fn add_ns_for_fd(
+    st: &mut State,
+    fd: &OwnedFd,
+    id: u64,
+    types: Option<&[bool; 8]>,
+    depth: usize,
+) -> Option<usize> {
     let flag = sys::ns_type(fd.as_fd()).ok()?;
     let kind = KINDS.iter().position(|k| k.flag == flag)?;
+    if types.is_some_and(|t| !t[kind]) {
+        return None;
+    }
     let [(parent, parent_fd), (owner, owner_fd)] = related_of(fd, kind).ok()?;
     let index = st.add_ns(kind, id, [parent, owner]);
     st.nss[index].uid_fallback = sys::ns_owner_uid(fd.as_fd()).unwrap_or(0);
@@ -519,7 +528,7 @@ fn add_ns_for_fd(st: &mut State, fd: &OwnedFd, id: u64, depth: usize) -> Option<
             None => {
                 let added = parent_fd
                     .as_ref()
-                    .and_then(|f| add_ns_for_fd(st, f, parent, depth + 1));
+                    .and_then(|f| add_ns_for_fd(st, f, parent, types, depth + 1));
                 if parent == owner {
                     st.nss[index].related_ns[OWNER] = added;
                 }
@@ -533,7 +542,7 @@ fn add_ns_for_fd(st: &mut State, fd: &OwnedFd, id: u64, depth: usize) -> Option<
             Some(&o) => Some(o),
             None => owner_fd
                 .as_ref()
-                .and_then(|f| add_ns_for_fd(st, f, owner, depth + 1)),
+                .and_then(|f| add_ns_for_fd(st, f, owner, types, depth + 1)),
         };
     }
     Some(index)
@@ -580,7 +589,17 @@ fn connect(st: &mut State) {
             if *ino != id {
                 continue;
             }
-            st.nss[n].related_ns[rela] = add_ns_for_fd(st, missing, id, 0);
+            // util-linux 2.38 reads these whatever -t says.
+            st.nss[n].related_ns[rela] = add_ns_for_fd(st, missing, id, None, 0);
+        }
+    }
+    // Namespaces without a process (persisted ones) could not lead to their relations
+    // above; link them to what the others found.
+    for n in 0..st.nss.len() {
+        for rela in [PARENT, OWNER] {
+            if st.nss[n].related_ns[rela].is_none() {
+                st.nss[n].related_ns[rela] = st.by_id.get(&st.nss[n].related[rela]).copied();
+            }
         }
     }
 }
@@ -604,17 +623,8 @@ fn read_persisted(st: &mut State, types: &[bool; 8]) {
         let Ok(fd) = sys::open_ro(OsStr::from_bytes(&target)) else {
             continue;
         };
-        let Ok(flag) = sys::ns_type(fd.as_fd()) else {
-            continue;
-        };
-        if !KINDS
-            .iter()
-            .position(|k| k.flag == flag)
-            .is_some_and(|k| types[k])
-        {
-            continue;
-        }
-        if let Some(n) = add_ns_for_fd(st, &fd, id, 0) {
+        // As util-linux 2.40: only the kinds -t asks for, and their relations of those kinds.
+        if let Some(n) = add_ns_for_fd(st, &fd, id, Some(types), 0) {
             st.nss[n].path = Some(target);
         }
     }
