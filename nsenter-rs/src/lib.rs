@@ -208,9 +208,10 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
             }
             other => return Err(from_lexopt(other.unexpected())),
         }
-    }
-    if o.wd.is_some() && o.wdns.is_some() {
-        return Err(Failure::msg("mutually exclusive arguments: --wd --wdns"));
+        // getopt's exclusion table lists --wdns first (util-linux optutils.h).
+        if o.wd.is_some() && o.wdns.is_some() {
+            return Err(Failure::msg("mutually exclusive arguments: --wdns --wd"));
+        }
     }
     Ok(Action::Run(Box::new(o)))
 }
@@ -452,8 +453,8 @@ fn run(o: &Opts) -> Result<u8> {
     let uid = resolve(o.uid, |ids| ids.0);
     let gid = resolve(o.gid, |ids| ids.1);
     if let Some(gid) = gid {
-        if sys::drop_groups().is_err() && setgroups_failed {
-            return Err(Failure::msg("setgroups failed"));
+        if let (Err(e), true) = (sys::drop_groups(), setgroups_failed) {
+            return Err(anyhow::Error::new(e).context("setgroups failed").into());
         }
         sys::setgid(gid)?;
     }

@@ -125,7 +125,7 @@ fn bad_arguments() {
     assert_eq!(err(&["-x"]), "invalid option -- 'x'");
     assert_eq!(
         err(&["-w", "-W", "/x"]),
-        "mutually exclusive arguments: --wd --wdns"
+        "mutually exclusive arguments: --wdns --wd"
     );
 }
 
