@@ -12,7 +12,6 @@
 # After pivot_root the commands come from ROOTFS itself (scripts/mkrootfs.sh puts rootbox's
 # applets in its /bin): the host's directories are gone by then.
 set -euo pipefail
-RB_PROG=container.sh
 RB_DIE_CODE=125 # like `docker run`: 125 = the container could not be set up
 # shellcheck source=scripts/labs/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/labs/lib.sh"
@@ -43,7 +42,7 @@ Options:
                             bind the named volume NAME at DEST, created on first
                             use (see scripts/volume.sh)
      --readonly             make the container's root read-only
-     --dry-run              print the steps and do nothing
+     --dry-run              print the steps as a script and do nothing
  -h, --help                 display this help
 
 The exit status is COMMAND's; 125 when the container could not be set up (the
@@ -216,14 +215,15 @@ done
 # detaches it, with everything below it, from the container (pivot_root(2), NOTES).
 step cd "$ROOTFS"
 step pivot_root . .
-plan+=("PATH=$CONTAINER_PATH")
+plan+=("PATH=$CONTAINER_PATH") shown+=("PATH=$CONTAINER_PATH")
 step umount -l .
 step cd "$workdir"
-plan+=("unset OLDPWD")
+plan+=("unset OLDPWD") shown+=("unset OLDPWD")
 container_env=(PATH="$CONTAINER_PATH" HOME=/root HOSTNAME="$hostname")
 [ -z "${TERM:-}" ] || container_env+=(TERM="$TERM")
 for kv in "${container_env[@]}" "${envs[@]}"; do
     plan+=("export $(printf '%q' "$kv")")
+    shown+=("export $(rb_words "$kv")")
 done
 shown+=("exec $(rb_words "$@")")
 

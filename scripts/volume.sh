@@ -3,7 +3,6 @@
 # $ROOTBOX_STATE/volumes/NAME that `container.sh --volume NAME:DEST` binds into a container;
 # its data outlives every container that used it.
 set -euo pipefail
-RB_PROG=volume.sh
 # shellcheck source=scripts/labs/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/labs/lib.sh"
 

@@ -9,7 +9,7 @@
 
 RB_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 RB_REPO=$(dirname "$RB_SCRIPTS")
-RB_PROG=${RB_PROG:-$(basename "$0")}
+RB_PROG=$(basename "$0")
 RB_DIE_CODE=${RB_DIE_CODE:-1}
 
 # The applets the scripts call.
@@ -81,11 +81,20 @@ lab_begin() {
         esac
     done
     rb_tools
+    # container.sh and volume.sh by name, as a reader would type them; C collation, so that
+    # listings from the host's ls and BusyBox's compare equal.
+    export PATH="$ROOTBOX_BIN:$RB_SCRIPTS:$PATH" LC_ALL=C
     LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rootbox-lab.XXXXXX")
     trap 'rm -rf "$LAB_TMP"' EXIT
+    cd "$LAB_TMP" || exit 1
     LAB_UID=$(id -u)
     # Unprivileged: a user namespace with our uid mapped to root gives the rights we need.
-    if [ "$LAB_UID" -eq 0 ]; then LAB_U=(); else LAB_U=(-U -r); fi
+    # LAB_U: unshare's options for that; LAB_ROOT: a command prefix that gives root's rights.
+    if [ "$LAB_UID" -eq 0 ]; then
+        LAB_U=() LAB_ROOT=()
+    else
+        LAB_U=(-U -r) LAB_ROOT=(unshare -U -r)
+    fi
     printf '=== %s\n    %s\n' "$LAB_TITLE" "$LAB_SHOWS"
     [ "$LAB_UID" -eq 0 ] || printf '    (as uid %s: through a user namespace, unshare -U -r)\n' "$LAB_UID"
     echo
@@ -115,7 +124,8 @@ lab_run() {
     "$@" >"$LAB_TMP/out" 2>"$LAB_TMP/err" || rc=$?
     LAB_OUT=$(cat "$LAB_TMP/out")
     LAB_ERR=$(cat "$LAB_TMP/err")
-    sed 's/^/    /' "$LAB_TMP/out" "$LAB_TMP/err"
+    # stderr first: for container.sh -v that is the steps, then what the command printed.
+    sed 's/^/    /' "$LAB_TMP/err" "$LAB_TMP/out"
     [ "$rc" -eq 0 ] || printf '    (exit status %s)\n' "$rc"
     return "$rc"
 }
