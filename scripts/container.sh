@@ -220,7 +220,9 @@ step umount -l .
 step cd "$workdir"
 plan+=("unset OLDPWD") shown+=("unset OLDPWD")
 container_env=(PATH="$CONTAINER_PATH" HOME=/root HOSTNAME="$hostname")
-[ -z "${TERM:-}" ] || container_env+=(TERM="$TERM")
+# The caller's TERM, if it has one in its environment (bash itself defaults TERM to dumb).
+term=$(printenv TERM || true)
+[ -z "$term" ] || container_env+=(TERM="$term")
 for kv in "${container_env[@]}" "${envs[@]}"; do
     plan+=("export $(printf '%q' "$kv")")
     shown+=("export $(rb_words "$kv")")
@@ -252,7 +254,7 @@ inner='step() {
 '"$(declare -f rb_words)"'
 verbose='"$verbose"'
 '"$(printf '%s\n' "${plan[@]}")"'
-command -v -- "$1" >/dev/null || {
+case $1 in */*) ;; *) command -v -- "$1" >/dev/null ;; esac || {
     printf "%s: %s: command not found in the container\n" container.sh "$1" >&2
     exit 127
 }
