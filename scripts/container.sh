@@ -122,16 +122,42 @@ rb_tools
 # follows symlinks (as util-linux does), so a link planted in the rootfs could otherwise
 # aim a mount at a host directory (runc's CVE-2021-30465 is this bug).
 inside() {
-    local rel=${1#/} path=$ROOTFS part
-    local -a parts
-    IFS=/ read -r -a parts <<<"$rel"
-    for part in "${parts[@]}"; do
-        case $part in '' | .) continue ;; ..) rb_die "'$1': '..' is not allowed in a container path" ;; esac
-        path+=/$part
-        [ ! -L "$path" ] || rb_die "'$1': $path is a symbolic link; refusing to mount over it"
-    done
-    printf '%s' "$path"
+    [[ /$1/ != */../* ]] || rb_die "'$1': '..' is not allowed in a container path"
+    local link
+    link=$(symlink_in "$1")
+    [ -z "$link" ] || rb_die "'$1': $link is a symbolic link; refusing to mount over it"
+    printf '%s%s' "$ROOTFS" "$1"
 }
+
+# The first component of ROOTFS + PATH that is a symbolic link, if any.
+symlink_in() {
+    local path=$ROOTFS part
+    local -a parts
+    IFS=/ read -r -a parts <<<"${1#/}"
+    for part in "${parts[@]}"; do
+        case $part in '' | .) continue ;; esac
+        path+=/$part
+        if [ -L "$path" ]; then
+            printf '%s' "$path"
+            return
+        fi
+    done
+}
+
+# After `pivot_root . .` the old root is stacked on the new one, and a lookup that climbs back
+# to / with ".." crosses into it (`/bin/..` is the host's / until `umount -l .`; a relative
+# link such as usr/sbin -> ../bin does the same). So umount runs with PATH set to a directory
+# of the rootfs that holds it and has no symbolic link on the way.
+umount_dir=""
+for dir in /bin /sbin /usr/bin /usr/sbin; do
+    if [ -x "$ROOTFS$dir/umount" ] && [ -z "$(symlink_in "$dir")" ] &&
+        [[ /$(readlink "$ROOTFS$dir/umount" || true)/ != */../* ]]; then
+        umount_dir=$dir
+        break
+    fi
+done
+[ -n "$umount_dir" ] ||
+    rb_die "ROOTFS '$rootfs_arg' has no umount in /bin, /sbin, /usr/bin or /usr/sbin (scripts/mkrootfs.sh puts rootbox's applets in /bin)"
 
 # --- the plan: every step as a quoted command (to run) and as typed (to show) --------------
 plan=() shown=()
@@ -215,8 +241,9 @@ done
 # detaches it, with everything below it, from the container (pivot_root(2), NOTES).
 step cd "$ROOTFS"
 step pivot_root . .
-plan+=("PATH=$CONTAINER_PATH") shown+=("PATH=$CONTAINER_PATH")
+plan+=("PATH=$umount_dir") shown+=("PATH=$umount_dir")
 step umount -l .
+plan+=("PATH=$CONTAINER_PATH") shown+=("PATH=$CONTAINER_PATH")
 step cd "$workdir"
 plan+=("unset OLDPWD") shown+=("unset OLDPWD")
 container_env=(PATH="$CONTAINER_PATH" HOME=/root HOSTNAME="$hostname")

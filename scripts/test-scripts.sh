@@ -343,8 +343,10 @@ t_verbose() {
     expect "-v prints every step of --dry-run's plan, with the tools' names" \
         "$(while IFS= read -r line; do echo "container.sh: $line"; done <<<"$plan")" "$err"
     contains "the plan" "pivot_root . .
+PATH=/bin
+umount -l .
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-umount -l ." "$("$C" --dry-run "$ROOTFS")"
+cd /" "$("$C" --dry-run "$ROOTFS")"
     expect "the plan starts" \
         "unshare --mount --pid --uts --ipc --propagation private --fork --kill-child" \
         "$("$C" --dry-run "$ROOTFS" | head -n 1)"
@@ -445,7 +447,8 @@ REPORT='echo "root=$(stat -c %d:%i /)"
 echo "roots-at-slash=$(cut -d" " -f5 /proc/self/mountinfo | grep -cx /)"
 echo "proc1root=$(stat -L -c %d:%i /proc/1/root)"
 echo "hostpid=$(stat -L -c %d:%i /proc/$HOSTPID/root 2>/dev/null || echo none)"
-echo "secret=$(cat hostsecret 2>/dev/null || echo none)"'
+echo "secret=$(cat hostsecret 2>/dev/null || echo none)"
+echo "bin-dotdot=$(stat -c %d:%i /bin/..)"'
 control() {
     local plan first
     plan=$("$C" --dry-run "$1" | sed -e "$2" -e '$d')
@@ -469,12 +472,14 @@ t_controls() {
 roots-at-slash=1
 proc1root=$id
 hostpid=none
-secret=none" "$rc|$out"
+secret=none
+bin-dotdot=$id" "$rc|$out"
 
     # Without `umount -l .` the host's root stays stacked on the container's /.
     capture control "$ROOTFS" '/^umount -l \.$/d'
     expect "without umount -l .: the host's tree is still in the container's mount table" \
         "0|roots-at-slash=2" "$rc|$(grep roots-at-slash <<<"$out")"
+    expect "without umount -l .: /bin/.. is the host's /" "bin-dotdot=$host_id" "$(grep bin-dotdot <<<"$out")"
     # shellcheck disable=SC2016 # expanded in the container
     contains "without umount -l .: the host's mounts are listed" "$(head -n 1 /proc/self/mountinfo | cut -d' ' -f4-5)" \
         "$(control "$ROOTFS" '/^umount -l \.$/d;$a\
@@ -524,10 +529,13 @@ t_controls_user() {
 roots-at-slash=1
 proc1root=$id
 hostpid=none
-secret=none" "$rc|$out"
+secret=none
+bin-dotdot=$id" "$rc|$out"
     capture as_user env C="$UC" REPORT="$REPORT" HOSTPID="$HOSTPID" bash -c "$(declare -f control); control $U/rootfs '/^umount -l \\.\$/d'"
     expect "as a user, without umount -l .: the host's tree is still there" \
         "0|roots-at-slash=2" "$rc|$(grep roots-at-slash <<<"$out")"
+    expect "as a user, without umount -l .: /bin/.. is the host's /" \
+        "bin-dotdot=$(stat -c %d:%i /)" "$(grep bin-dotdot <<<"$out")"
 }
 
 # --- the labs ------------------------------------------------------------------------------
