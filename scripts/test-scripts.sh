@@ -265,10 +265,17 @@ t_failed_step() {
     contains "the tool says why" "mount: " "$err"
     # A file step that fails: the rootfs's /proc is a file.
     mkdir -p broken/bin
+    cp "$ROOTFS/bin/busybox" broken/bin/umount
     touch broken/proc
     capture "$C" "$T/broken" true
     expect "mkdir over a file: status and step" \
         "125|container.sh: step failed (exit status 1): mkdir -p $T/broken/proc" "$rc|$(tail -n 1 <<<"$err")"
+    # A rootfs without umount cannot detach the old root: refused before anything is done.
+    rm broken/bin/umount
+    capture "$C" "$T/broken" true
+    expect "a rootfs without umount" \
+        "125|container.sh: ROOTFS '$T/broken' has no umount in /bin, /sbin, /usr/bin or /usr/sbin (scripts/mkrootfs.sh puts rootbox's applets in /bin)" \
+        "$rc|$err"
     expect "nothing mounted by a failed container is left" "" "$(grep " $T/" /proc/self/mountinfo || true)"
 }
 
@@ -309,6 +316,7 @@ Try 'container.sh --help' for more information." "$rc|$err"
 
 t_symlink_refused() {
     mkdir -p evil/bin evil/proc evil/dev evil/sys
+    cp "$ROOTFS/bin/busybox" evil/bin/umount
     ln -s /etc evil/data
     capture "$C" --volume "$T:/data/x" "$T/evil" true
     expect "a volume under a symlink in the rootfs" \
@@ -443,7 +451,10 @@ Try 'volume.sh --help' for more information." "$rc|$out|$err"
 # shellcheck disable=SC2016 # expanded in the container
 HOSTPID=$$
 # shellcheck disable=SC2016 # expanded in the container
-REPORT='echo "root=$(stat -c %d:%i /)"
+# PATH=/bin: without `umount -l .` a lookup through a relative link like usr/bin -> ../bin
+# would find the host's programs.
+REPORT='PATH=/bin
+echo "root=$(stat -c %d:%i /)"
 echo "roots-at-slash=$(cut -d" " -f5 /proc/self/mountinfo | grep -cx /)"
 echo "proc1root=$(stat -L -c %d:%i /proc/1/root)"
 echo "hostpid=$(stat -L -c %d:%i /proc/$HOSTPID/root 2>/dev/null || echo none)"
