@@ -196,6 +196,8 @@ echo "hostname=$(hostname)"
 echo "cwd=$(pwd)"
 echo "env=$(env | cut -d= -f1 | sort | tr "\n" " ")"
 echo "A=$A"
+echo "sys=$(awk "\$5 == \"/sys\" { print substr(\$6, 1, 3) }" /proc/self/mountinfo)"
+echo "devices=$(echo x >/dev/null && head -c 4 /dev/zero | wc -c) $(head -c 4 /dev/urandom | wc -c) $(ls /dev | tr "\n" " ")"
 echo written >/host_dir/from-container
 echo kept >/data/file
 if touch /ro/x 2>/dev/null; then echo ro=writable; else echo ro=refused; fi
@@ -228,6 +230,9 @@ e2e() {
     expect "--workdir" "cwd=/tmp" "$(grep ^cwd= <<<"$out")"
     expect "environment (names)" "env=A HOME HOSTNAME PATH PWD SHLVL " "$(grep ^env= <<<"$out")"
     expect "--env" "A=1" "$(grep ^A= <<<"$out")"
+    expect "/sys is read-only" "sys=ro," "$(grep ^sys= <<<"$out")"
+    expect "/dev: devices that work, and nothing else" \
+        "devices=4 4 fd full null pts random shm stderr stdin stdout tty urandom zero " "$(grep ^devices= <<<"$out")"
     expect ":ro volume" "ro=refused" "$(grep ^ro= <<<"$out")"
     expect "the host dir's file, on the host" written "$(cat "$shared/from-container")"
     expect "the named volume's file, on the host" kept "$(cat "$state/volumes/data/file")"
