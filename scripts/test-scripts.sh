@@ -284,6 +284,23 @@ t_failed_step() {
     expect "nothing mounted by a failed container is left" "" "$(grep " $T/" /proc/self/mountinfo || true)"
 }
 
+t_file_volume_workdir_trace() {
+    echo nameserver >"$T/hostfile"
+    capture "$C" --volume "$T/hostfile:/etc/hostfile:ro" "$ROOTFS" sh -c 'cat /etc/hostfile; echo x >>/etc/hostfile'
+    expect "a file bound read-only" "1|nameserver" "$rc|$out"
+    contains "a file bound read-only refuses writes" "Read-only file system" "$err"
+    capture "$C" --workdir /nonexistent "$ROOTFS" true
+    expect "a --workdir that is not there" 125 "$rc"
+    contains "a --workdir that is not there: the step" "container.sh: step failed (exit status 1): cd /nonexistent" "$err"
+    # ROOTBOX_TRACE reaches every tool, the rootfs's umount included.
+    capture env ROOTBOX_TRACE=1 "$C" "$ROOTFS" true
+    expect "status with ROOTBOX_TRACE=1" 0 "$rc"
+    contains "trace: unshare" "unshare: unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID) = 0" "$err"
+    contains "trace: the bind" "mount: mount(\"$ROOTFS\", \"$ROOTFS\", NULL, MS_BIND, NULL) = 0" "$err"
+    contains "trace: pivot_root" 'pivot_root: pivot_root(".", ".") = 0' "$err"
+    contains "trace: umount inside" 'umount: umount2(".", MNT_DETACH) = 0' "$err"
+}
+
 t_usage_errors() {
     capture "$C"
     expect "no ROOTFS" "125|container.sh: no ROOTFS given
@@ -618,6 +635,7 @@ run e2e_user t_e2e_user
 run exit_codes t_exit_codes
 run failed_step t_failed_step
 run usage_errors t_usage_errors
+run file_volume_workdir_trace t_file_volume_workdir_trace
 run symlink_refused t_symlink_refused
 run readonly t_readonly
 run net t_net
