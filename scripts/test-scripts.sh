@@ -111,8 +111,16 @@ as_user() {
     setpriv --reuid=65534 --regid=65534 --clear-groups \
         env HOME="$U" TMPDIR="$U/tmp" ROOTBOX_STATE="$U/state" "$@"
 }
-as_user "$ROOTBOX_BIN/unshare" --user --map-root-user --mount true ||
-    die "uid 65534 cannot make a user namespace here (needed under CI)"
+USERNS=""
+as_user "$ROOTBOX_BIN/unshare" --user --map-root-user --mount true 2>"$T/log/userns" ||
+    USERNS="uid 65534 cannot make a user namespace here: $(cat "$T/log/userns")"
+# In a test: skip (status 77; a failure under CI=true) when there are no user namespaces.
+need_userns() {
+    if [ -n "$USERNS" ]; then
+        echo "$USERNS"
+        exit 77
+    fi
+}
 
 # --- the harness ---------------------------------------------------------------------------
 HOST_MOUNTS=$(cat /proc/self/mountinfo)
@@ -245,6 +253,7 @@ t_e2e_root() {
     ROOTBOX_STATE=$T/root-state e2e root "$C" "$ROOTFS" "$T/root-state"
 }
 t_e2e_user() {
+    need_userns
     e2e user "$UC" "$U/rootfs" "$U/state"
 }
 
@@ -361,6 +370,7 @@ t_net() {
     # shellcheck disable=SC2016
     capture "$C" --net "$ROOTFS" sh -c 'sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d " "'
     expect "--net: devices" "0|lo" "$rc|$out"
+    need_userns
     capture as_user "$UC" --net "$U/rootfs" sh -c 'sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d " "'
     expect "--net as a user: devices" "0|lo" "$rc|$out"
 }
@@ -380,6 +390,7 @@ cd /" "$("$C" --dry-run "$ROOTFS")"
     expect "the plan starts" \
         "unshare --mount --pid --uts --ipc --propagation private --fork --kill-child" \
         "$("$C" --dry-run "$ROOTFS" | head -n 1)"
+    need_userns
     expect "as a user" \
         "unshare --user --map-root-user --mount --pid --uts --ipc --propagation private --fork --kill-child" \
         "$(as_user "$UC" --dry-run "$U/rootfs" | head -n 1)"
@@ -552,6 +563,7 @@ cut -d" " -f4-5 /proc/self/mountinfo' 2>&1)"
 }
 
 t_controls_user() {
+    need_userns
     local id
     id=$(stat -c %d:%i "$U/rootfs")
     echo SECRET >hostsecret
@@ -576,6 +588,7 @@ t_labs_root() {
     ROOTFS=$ROOTFS bash scripts/labs/run-all.sh
 }
 t_labs_user() {
+    need_userns
     as_user env ROOTFS="$U/rootfs" ROOTBOX_BIN="$ROOTBOX_BIN" bash "$T/scripts/labs/run-all.sh"
 }
 t_lab_trace() {
