@@ -584,12 +584,18 @@ bin-dotdot=$id" "$rc|$out"
 }
 
 # --- the labs ------------------------------------------------------------------------------
-t_labs_root() {
-    ROOTFS=$ROOTFS bash scripts/labs/run-all.sh
+t_lab_root() {
+    ROOTFS=$ROOTFS bash "scripts/labs/$1"
 }
-t_labs_user() {
+t_lab_user() {
     need_userns
-    as_user env ROOTFS="$U/rootfs" ROOTBOX_BIN="$ROOTBOX_BIN" bash "$T/scripts/labs/run-all.sh"
+    as_user env ROOTFS="$U/rootfs" ROOTBOX_BIN="$ROOTBOX_BIN" bash "$T/scripts/labs/$1"
+}
+t_run_all() {
+    capture env ROOTFS="$ROOTFS" bash scripts/labs/run-all.sh --trace
+    printf '%s\n' "$out" "$err"
+    expect "run-all.sh --trace" "0|run-all.sh: $(find scripts/labs -name '[0-9][0-9]-*.sh' | wc -l) passed, 0 failed" \
+        "$rc|$(tail -n 1 <<<"$out")"
 }
 t_lab_trace() {
     capture env ROOTFS="$ROOTFS" bash scripts/labs/04-pivot-root.sh --trace
@@ -658,8 +664,12 @@ run kill_child t_kill_child
 run volume_sh t_volume_sh
 run controls_root t_controls
 run controls_user t_controls_user
-run labs_root t_labs_root
-run labs_user t_labs_user
+for lab in scripts/labs/[0-9][0-9]-*.sh; do
+    lab=$(basename "$lab")
+    run "lab-${lab%.sh}-root" t_lab_root "$lab"
+    run "lab-${lab%.sh}-user" t_lab_user "$lab"
+done
+run run_all t_run_all
 run lab_trace t_lab_trace
 run trace t_trace
 
