@@ -199,6 +199,7 @@ else
     step mount --rbind -o ro /sys "$ROOTFS/sys"
 fi
 
+command -v hostname >/dev/null || rb_die "no 'hostname' program on this machine"
 step hostname "$hostname"
 
 for spec in "${volumes[@]}"; do
@@ -210,6 +211,7 @@ for spec in "${volumes[@]}"; do
     esac
     src=${spec%%:*} dest=${spec#*:}
     [[ $dest != *:* ]] || usage_error "--volume '$spec': too many ':'"
+    [[ $dest =~ [^/] ]] || usage_error "--volume '$spec': cannot mount a volume on /"
     if [[ $src == */* || $src == .* ]]; then
         [ -e "$src" ] || rb_die "--volume '$spec': '$src': no such file or directory"
         if [ -d "$src" ]; then
