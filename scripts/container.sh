@@ -189,6 +189,9 @@ for fd in 0:stdin 1:stdout 2:stderr; do
     step ln -s "/proc/self/fd/${fd%%:*}" "$ROOTFS/dev/${fd#*:}"
 done
 step mkdir "$ROOTFS/dev/shm" "$ROOTFS/dev/pts"
+# A private devpts instance: the container's ptys are its own (devpts(5), newinstance).
+step mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$ROOTFS/dev/pts"
+step ln -s pts/ptmx "$ROOTFS/dev/ptmx"
 
 mountpoint /sys
 if [ "$(id -u)" -eq 0 ]; then

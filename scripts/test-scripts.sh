@@ -229,7 +229,7 @@ e2e() {
     expect "/ inside = ROOTFS on the host" "root=$id" "$(grep ^root= <<<"$out")"
     expect "/.. inside" "dotdot=$id" "$(grep ^dotdot= <<<"$out")"
     expect "the container's mount table (mount points, /sys/* aside)" \
-        "mounts=/ /proc /dev /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /sys /host_dir /data /ro " \
+        "mounts=/ /proc /dev /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/pts /sys /host_dir /data /ro " \
         "$(grep ^mounts= <<<"$out")"
     expect "the command is pid 1" "self=1" "$(grep ^self= <<<"$out")"
     expect "pid 1's command line" "pid1=sh -c" "$(grep ^pid1= <<<"$out")"
@@ -240,7 +240,7 @@ e2e() {
     expect "--env" "A=1" "$(grep ^A= <<<"$out")"
     expect "/sys is read-only" "sys=ro," "$(grep ^sys= <<<"$out")"
     expect "/dev: devices that work, and nothing else" \
-        "devices=4 4 fd full null pts random shm stderr stdin stdout tty urandom zero " "$(grep ^devices= <<<"$out")"
+        "devices=4 4 fd full null ptmx pts random shm stderr stdin stdout tty urandom zero " "$(grep ^devices= <<<"$out")"
     expect ":ro volume" "ro=refused" "$(grep ^ro= <<<"$out")"
     expect "the host dir's file, on the host" written "$(cat "$shared/from-container")"
     expect "the named volume's file, on the host" kept "$(cat "$state/volumes/data/file")"
