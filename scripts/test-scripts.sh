@@ -436,6 +436,17 @@ t_kill_child() {
     [[ -z $state || $state == Z ]] || expect "the container after unshare was killed" "gone" "state $state"
 }
 
+# E-U4: when the container's pid 1 ends, nothing of its pid namespace survives.
+t_teardown() {
+    local marker=$((RANDOM + 40000))
+    capture "$C" "$ROOTFS" sh -c "sleep $marker & sleep $((marker + 1)) & echo started"
+    expect "the container" "0|started" "$rc|$out"
+    sleep 0.2
+    local left
+    left=$(grep -l -e "^sleep.$marker" -e "^sleep.$((marker + 1))" /proc/[0-9]*/cmdline 2>/dev/null || true)
+    expect "processes left behind by the container" "" "$left"
+}
+
 t_volume_sh() {
     local V=$REPO/scripts/volume.sh
     export ROOTBOX_STATE=$T/vstate
@@ -665,6 +676,7 @@ run net t_net
 run verbose t_verbose
 run dry_run t_dry_run_does_nothing
 run kill_child t_kill_child
+run teardown t_teardown
 run volume_sh t_volume_sh
 run controls_root t_controls
 run controls_user t_controls_user
