@@ -443,7 +443,8 @@ t_teardown() {
     expect "the container" "0|started" "$rc|$out"
     sleep 0.2
     local left
-    left=$(grep -l -e "^sleep.$marker" -e "^sleep.$((marker + 1))" /proc/[0-9]*/cmdline 2>/dev/null || true)
+    left=$(for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f" 2>/dev/null && echo; done |
+        grep -e "^sleep $marker \$" -e "^sleep $((marker + 1)) \$" || true)
     expect "processes left behind by the container" "" "$left"
 }
 
