@@ -118,27 +118,29 @@ ROOTFS=$(cd "$rootfs_arg" && pwd -P)
 [ "$ROOTFS" != / ] || rb_die "ROOTFS '$rootfs_arg' is the host's root"
 rb_tools
 
-# ROOTFS + an absolute path inside it, refused when a component is a symbolic link: mount
-# follows symlinks (as util-linux does), so a link planted in the rootfs could otherwise
-# aim a mount at a host directory (runc's CVE-2021-30465 is this bug).
+# (The helpers below set REPLY instead of printing: planning forks no subshell per step.)
+
+# REPLY = ROOTFS + an absolute path inside it, refused when a component is a symbolic link:
+# mount follows symlinks (as util-linux does), so a link planted in the rootfs could
+# otherwise aim a mount at a host directory (runc's CVE-2021-30465 is this bug).
 inside() {
     [[ /$1/ != */../* ]] || rb_die "'$1': '..' is not allowed in a container path"
-    local link
-    link=$(symlink_in "$1")
-    [ -z "$link" ] || rb_die "'$1': $link is a symbolic link; refusing to mount over it"
-    printf '%s%s' "$ROOTFS" "$1"
+    symlink_in "$1"
+    [ -z "$REPLY" ] || rb_die "'$1': $REPLY is a symbolic link; refusing to mount over it"
+    REPLY=$ROOTFS$1
 }
 
-# The first component of ROOTFS + PATH that is a symbolic link, if any.
+# REPLY = the first component of ROOTFS + PATH that is a symbolic link, or "".
 symlink_in() {
     local path=$ROOTFS part
     local -a parts
     IFS=/ read -r -a parts <<<"${1#/}"
+    REPLY=""
     for part in "${parts[@]}"; do
         case $part in '' | .) continue ;; esac
         path+=/$part
         if [ -L "$path" ]; then
-            printf '%s' "$path"
+            REPLY=$path
             return
         fi
     done
@@ -150,7 +152,8 @@ symlink_in() {
 # of the rootfs that holds it and has no symbolic link on the way.
 umount_dir=""
 for dir in /bin /sbin /usr/bin /usr/sbin; do
-    if [ -x "$ROOTFS$dir/umount" ] && [ -z "$(symlink_in "$dir")" ] &&
+    symlink_in "$dir"
+    if [ -x "$ROOTFS$dir/umount" ] && [ -z "$REPLY" ] &&
         [[ /$(readlink "$ROOTFS$dir/umount" || true)/ != */../* ]]; then
         umount_dir=$dir
         break
@@ -162,17 +165,19 @@ done
 # --- the plan: every step as a quoted command (to run) and as typed (to show) --------------
 plan=() shown=()
 step() {
-    plan+=("step $(printf '%q ' "$@")")
-    shown+=("$(rb_words "$@")")
+    local quoted
+    printf -v quoted '%q ' "$@"
+    plan+=("step $quoted")
+    rb_quote "$@"
+    shown+=("$REPLY")
 }
 
 step mount --bind "$ROOTFS" "$ROOTFS"
 
 # mkdir the mount points a rootfs may lack (scripts/mkrootfs.sh makes them all).
 mountpoint() {
-    local path
-    path=$(inside "$1")
-    [ -d "$path" ] || step mkdir -p "$path"
+    inside "$1"
+    [ -d "$REPLY" ] || step mkdir -p "$REPLY"
 }
 
 mountpoint /proc
@@ -180,8 +185,8 @@ step mount -t proc proc "$ROOTFS/proc"
 
 mountpoint /dev
 step mount -t tmpfs -o nosuid,mode=755 tmpfs "$ROOTFS/dev"
+step touch "${DEVICES[@]/#/$ROOTFS/dev/}"
 for dev in "${DEVICES[@]}"; do
-    step touch "$ROOTFS/dev/$dev"
     step mount --bind "/dev/$dev" "$ROOTFS/dev/$dev"
 done
 step ln -s /proc/self/fd "$ROOTFS/dev/fd"
@@ -226,7 +231,8 @@ for spec in "${volumes[@]}"; do
         [ "$dry_run" -eq 1 ] || bash "$RB_SCRIPTS/volume.sh" create "$src" >/dev/null || exit 125
         src=$(bash "$RB_SCRIPTS/volume.sh" path "$src") || exit 125
     fi
-    target=$(inside "$dest")
+    inside "$dest"
+    target=$REPLY
     if [ -d "$src" ]; then
         [ -d "$target" ] || step mkdir -p "$target"
     else
@@ -256,10 +262,13 @@ container_env=(PATH="$CONTAINER_PATH" HOME=/root HOSTNAME="$hostname")
 term=$(printenv TERM || true)
 [ -z "$term" ] || container_env+=(TERM="$term")
 for kv in "${container_env[@]}" "${envs[@]}"; do
-    plan+=("export $(printf '%q' "$kv")")
-    shown+=("export $(rb_words "$kv")")
+    printf -v kv_quoted '%q' "$kv"
+    plan+=("export $kv_quoted")
+    rb_quote "$kv"
+    shown+=("export $REPLY")
 done
-shown+=("exec $(rb_words "$@")")
+rb_quote "$@"
+shown+=("exec $REPLY")
 
 # --- run it ----------------------------------------------------------------------------------
 ns=(--mount --pid --uts --ipc)
@@ -267,8 +276,10 @@ ns=(--mount --pid --uts --ipc)
 [ "$net" -eq 0 ] || ns+=(--net)
 unshare=(unshare "${ns[@]}" --propagation private --fork --kill-child)
 
+rb_quote "${unshare[@]}"
+shown=("$REPLY" "${shown[@]}")
 if [ "$dry_run" -eq 1 ]; then
-    printf '%s\n' "$(rb_words "${unshare[@]}")" "${shown[@]}"
+    printf '%s\n' "${shown[@]}"
     exit 0
 fi
 
@@ -283,7 +294,7 @@ inner='step() {
         exit 125
     }
 }
-'"$(declare -f rb_words)"'
+'"$(declare -f rb_quote rb_words)"'
 verbose='"$verbose"'
 '"$(printf '%s\n' "${plan[@]}")"'
 case $1 in */*) ;; *) command -v -- "$1" >/dev/null ;; esac || {
@@ -294,7 +305,7 @@ case $1 in */*) ;; *) command -v -- "$1" >/dev/null ;; esac || {
 exec "$@"
 '
 
-[ "$verbose" -eq 0 ] || printf '%s: %s\n' "$RB_PROG" "$(rb_words "${unshare[@]}")" >&2
+[ "$verbose" -eq 0 ] || printf '%s: %s\n' "$RB_PROG" "${shown[0]}" >&2
 # A clean environment: the host's PATH (rootbox's tools first) for the steps before
 # pivot_root, the trace switch, and nothing else of the caller's.
 start_env=(PATH="$PATH")

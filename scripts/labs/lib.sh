@@ -44,18 +44,25 @@ rb_tools() {
     hash -r
 }
 
-# The words of a command as a shell would need them typed (quoted only where needed).
-rb_words() {
-    local out="" w q
+# REPLY = the words of a command as a shell would need them typed (quoted only where needed).
+# It sets a variable rather than printing, so callers need no $(...) subshell.
+rb_quote() {
+    local w q
+    REPLY=""
     for w in "$@"; do
         if [[ $w =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then
             q=$w
         else
             q="'${w//\'/\'\\\'\'}'"
         fi
-        out+="${out:+ }$q"
+        REPLY+="${REPLY:+ }$q"
     done
-    printf '%s' "$out"
+}
+
+# The same, printed.
+rb_words() {
+    rb_quote "$@"
+    printf '%s' "$REPLY"
 }
 
 # --- labs ----------------------------------------------------------------------------------
