@@ -6,8 +6,9 @@
 #
 # Usage: scripts/test-scripts.sh [NAME...]    run the tests whose names contain a NAME
 #
-# ROOTBOX: the rootbox binary to test (default: target/debug/rootbox, built if needed). Every container and lab makes its own
-# namespaces; the host's mount table is compared before and after each test and at the end.
+# ROOTBOX: the rootbox binary to test (default: target/debug/rootbox, built if needed).
+# Every container and lab makes its own namespaces; the host's mount table is compared
+# before and after each test and at the end.
 # Under CI=true a test that cannot run fails instead of being skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
