@@ -651,6 +651,7 @@ pivot_root: realpath(".") = "$TR"
 pivot_root: stat(".") = 0
 pivot_root: realpath(".") = "$TR"
 pivot_root: stat(".") = 0
+pivot_root: read("/proc/self/uid_map") = 33
 pivot_root: failed to change root from `.' to `.': Invalid argument
 pivot_root: hint: new_root is not a mount point; make it one first: mount --bind . .
 pivot_root: pivot_root(".", "old") = 0
