@@ -14,10 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 export LC_ALL=C
-# Developing before the tools existed: ROOTBOX_BIN=DIR of util-linux links runs the scripts
-# against them (never under CI, where only rootbox's tools count).
-DEV_BIN=""
-if [ -n "${ROOTBOX_BIN:-}" ] && [ "${CI:-}" != true ]; then DEV_BIN=$ROOTBOX_BIN; fi
 unset ROOTBOX_TRACE ROOTBOX_BIN ROOTBOX_STATE ROOTFS TERM
 
 say() { printf 'test-scripts: %s\n' "$*" >&2; }
@@ -58,39 +54,15 @@ cp "$ROOTBOX" "$T/bin/rootbox"
 "$T/bin/rootbox" --install -s "$T/applets"
 export ROOTBOX_BIN=$T/applets
 version=$("$ROOTBOX_BIN/mount" --version 2>&1 || true)
-if [ -n "$DEV_BIN" ]; then
-    say "ROOTBOX_BIN=$DEV_BIN: testing the scripts with those tools, not rootbox's"
-    ROOTBOX_BIN=$DEV_BIN
-else
-    [[ $version == "mount from rootbox "* ]] || die "$ROOTBOX is not rootbox's multicall: '$version'"
-fi
+[[ $version == "mount from rootbox "* ]] || die "$ROOTBOX is not rootbox's multicall: '$version'"
 # A copy of the scripts the unprivileged user can read whatever the checkout's permissions.
 cp -r scripts "$T/scripts"
 chmod -R a+rX "$T"
 
-# The rootfs: scripts/mkrootfs.sh; until it exists, a private stand-in of the same shape.
-make_rootfs() {
-    if [ -f scripts/mkrootfs.sh ]; then
-        ROOTBOX=$T/bin/rootbox bash scripts/mkrootfs.sh "$1" >"$T/log/mkrootfs" 2>&1 ||
-            { cat "$T/log/mkrootfs" >&2 && die "scripts/mkrootfs.sh $1 failed"; }
-        return
-    fi
-    local dir=$1 a lib
-    mkdir -p "$dir"/{bin,etc,proc,sys,dev,tmp,old,host_dir}
-    cp /bin/busybox "$dir/bin/busybox"
-    for a in $("$dir/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"; done
-    cp "$T/bin/rootbox" "$dir/bin/rootbox"
-    [ -n "$DEV_BIN" ] || for a in $("$dir/bin/rootbox" --list); do ln -sf rootbox "$dir/bin/$a"; done
-    # A dynamically linked rootbox needs its libraries inside.
-    for lib in $(ldd "$dir/bin/rootbox" 2>/dev/null | grep -o '/[^ ]*'); do
-        mkdir -p "$dir$(dirname "$lib")" && cp -L "$lib" "$dir$lib"
-    done
-    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$dir/etc/passwd"
-    printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
-    chmod 1777 "$dir/tmp"
-}
-make_rootfs "$T/rootfs"
+# The rootfs: BusyBox and rootbox's applets (the binary under test), by scripts/mkrootfs.sh.
 ROOTFS=$T/rootfs
+ROOTBOX=$T/bin/rootbox bash scripts/mkrootfs.sh "$ROOTFS" >"$T/log/mkrootfs" 2>&1 ||
+    { cat "$T/log/mkrootfs" >&2 && die "scripts/mkrootfs.sh $ROOTFS failed"; }
 ROOTFS_ID=$(stat -c %d:%i "$ROOTFS")
 
 # The unprivileged user: uid/gid 65534, no groups, with a home, a rootfs of its own (as if it
