@@ -573,6 +573,21 @@ t_lab_user() {
     need_userns
     as_user env ROOTFS="$U/rootfs" ROOTBOX_BIN="$ROOTBOX_BIN" bash "$T/scripts/labs/$1"
 }
+t_lab_usage() {
+    local lab
+    for lab in scripts/labs/[0-9][0-9]-*.sh scripts/labs/run-all.sh; do
+        capture bash "$lab" --help
+        expect "$lab --help: status, stderr" "0|" "$rc|$err"
+        contains "$lab --help" "Usage: $(basename "$lab") [--trace]" "$out"
+        capture bash "$lab" --bogus
+        expect "$lab --bogus" "1||$(basename "$lab"): unknown argument '--bogus' (try --help)" "$rc|$out|$err"
+    done
+    capture bash scripts/volume.sh --help
+    expect "volume.sh --help: status, stderr" "0|" "$rc|$err"
+    contains "volume.sh --help" "Usage:
+ volume.sh create NAME..." "$out"
+}
+
 t_run_all() {
     capture env ROOTFS="$ROOTFS" bash scripts/labs/run-all.sh --trace
     printf '%s\n' "$out" "$err"
@@ -654,6 +669,7 @@ for lab in scripts/labs/[0-9][0-9]-*.sh; do
     run "lab-${lab%.sh}-user" t_lab_user "$lab"
 done
 run run_all t_run_all
+run lab_usage t_lab_usage
 run lab_trace t_lab_trace
 run trace t_trace
 
