@@ -366,6 +366,16 @@ cd /" "$("$C" --dry-run "$ROOTFS")"
         "$(as_user "$UC" --dry-run "$U/rootfs" | head -n 1)"
 }
 
+# Without ROOTBOX_BIN the scripts make links next to the newest target/*/rootbox.
+t_default_bin() {
+    [ -x "$REPO/target/debug/rootbox" ] || (cd "$REPO" && cargo build --quiet --bin rootbox)
+    capture env -u ROOTBOX_BIN "$C" --dry-run "$ROOTFS"
+    expect "status" 0 "$rc"
+    local newest=$REPO/target/debug/rootbox
+    [ ! "$REPO/target/release/rootbox" -nt "$newest" ] || newest=$REPO/target/release/rootbox
+    expect "the applet links" "$newest" "$(readlink "$(dirname "$newest")/applets/mount")"
+}
+
 t_dry_run_does_nothing() {
     local before after
     before=$(find "$ROOTFS" | sort)
@@ -658,6 +668,7 @@ run readonly t_readonly
 run net t_net
 run verbose t_verbose
 run dry_run t_dry_run_does_nothing
+run default_bin t_default_bin
 run kill_child t_kill_child
 run teardown t_teardown
 run volume_sh t_volume_sh
