@@ -14,7 +14,8 @@ echo from-host > share/note
 script='cat /host_dir/note; echo from-container > /host_dir/reply
 n=0; while [ ! -s /host_dir/done ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n+1)); done
 cat /host_dir/done'
-printf '  $ %s &\n' "$(rb_words container.sh --volume "$PWD/share:/host_dir" "$ROOTFS" sh -c "$script")"
+rb_quote container.sh --volume "$PWD/share:/host_dir" "$ROOTFS" sh -c "$script"
+printf '  $ %s &\n' "${REPLY//$'\n'/$'\n'      }"
 container.sh --volume "$PWD/share:/host_dir" "$ROOTFS" sh -c "$script" >run.out 2>run.err &
 pid=$!
 n=0

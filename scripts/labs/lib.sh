@@ -91,6 +91,10 @@ lab_begin() {
     # container.sh and volume.sh by name, as a reader would type them; C collation, so that
     # listings from the host's ls and BusyBox's compare equal.
     export PATH="$ROOTBOX_BIN:$RB_SCRIPTS:$PATH" LC_ALL=C
+    if [ -n "${ROOTFS:-}" ]; then
+        [ -d "$ROOTFS" ] || rb_die "ROOTFS=$ROOTFS: not a directory"
+        ROOTFS=$(cd "$ROOTFS" && pwd -P)
+    fi
     LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rootbox-lab.XXXXXX")
     trap 'rm -rf "$LAB_TMP"' EXIT
     cd "$LAB_TMP" || exit 1
@@ -109,10 +113,7 @@ lab_begin() {
 
 # The rootfs for labs that need one: $ROOTFS, or a fresh one in the scratch directory.
 lab_rootfs() {
-    if [ -n "${ROOTFS:-}" ]; then
-        ROOTFS=$(cd "$ROOTFS" && pwd -P)
-        return
-    fi
+    [ -z "${ROOTFS:-}" ] || return 0
     ROOTFS=$LAB_TMP/rootfs
     local rootbox
     rootbox=$(readlink -f "$ROOTBOX_BIN/mount")
@@ -126,7 +127,9 @@ lab_rootfs() {
 # Show a command (as typed), run it with its output indented, keep its stdout in $LAB_OUT.
 # Returns the command's status, so `lab_run ... || ...` works under set -e.
 lab_run() {
-    printf '  $ %s\n' "$(rb_words "$@")"
+    rb_quote "$@"
+    # A multi-line argument (a script for sh -c) is indented under the prompt.
+    printf '  $ %s\n' "${REPLY//$'\n'/$'\n'      }"
     local rc=0
     "$@" >"$LAB_TMP/out" 2>"$LAB_TMP/err" || rc=$?
     LAB_OUT=$(cat "$LAB_TMP/out")
