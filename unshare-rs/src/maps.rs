@@ -39,6 +39,9 @@ pub enum Spec {
     Auto,
     /// `all`: every id the caller's own namespace maps, each to itself.
     All,
+    /// `subids`: the caller's first block in /etc/subuid (subgid), each id to itself
+    /// (util-linux 2.41).
+    Subids,
 }
 
 /// Parse a `--map-users`/`--map-groups` argument.
@@ -46,6 +49,7 @@ pub fn parse_spec(text: &OsStr) -> Result<Spec> {
     match text.as_bytes() {
         b"auto" => return Ok(Spec::Auto),
         b"all" => return Ok(Spec::All),
+        b"subids" => return Ok(Spec::Subids),
         _ => {}
     }
     let shown = common::usage::lossy(text);
@@ -203,8 +207,9 @@ pub fn user_by_id(uid: u32) -> Option<Account> {
 }
 
 /// The first block of `file` (`/etc/subuid` or `/etc/subgid`) owned by `uid`, by name or
-/// number (util-linux `read_subid_range()`), as an open-ended block mapped from 0.
-pub fn subid_block(file: &str, uid: u32) -> Result<Block> {
+/// number (util-linux `read_subid_range()`): an open-ended block mapped from 0, or with
+/// `identity` each id mapped to itself.
+pub fn subid_block(file: &str, uid: u32, identity: bool) -> Result<Block> {
     let owner = user_by_id(uid);
     let content = std::fs::read(file).map_err(|e| {
         Failure::from(anyhow::Error::new(e).context(format!("could not open '{file}'")))
@@ -236,11 +241,11 @@ pub fn subid_block(file: &str, uid: u32) -> Result<Block> {
         }
         return Ok(Block {
             range: Range {
-                inner: 0,
+                inner: if identity { outer } else { 0 },
                 outer,
                 count,
             },
-            open: true,
+            open: !identity,
         });
     }
     let who = owner.map_or(uid_text, |o| String::from_utf8_lossy(&o.name).into_owned());
@@ -321,6 +326,7 @@ mod tests {
         );
         assert_eq!(p("auto"), Ok(Spec::Auto));
         assert_eq!(p("all"), Ok(Spec::All));
+        assert_eq!(p("subids"), Ok(Spec::Subids));
         assert_eq!(
             p("1,2"),
             Err("mapping '1,2' contains only 2 elements".into())
