@@ -472,12 +472,16 @@ fn default_shell() {
 set +e
 echo 'echo "$0"; exit 5' | SHELL=/bin/sh "$RB/unshare" -m; echo "rc $?"
 SHELL=/nonexistent "$RB/unshare" -m; echo "rc $?"
+# No SHELL: the caller's shell from /etc/passwd.
+want="-$(basename "$(awk -F: -v u="$(id -u)" '$3 == u { print $7; exit }' /etc/passwd)")"
+got=$(echo 'echo "$0"' | env -u SHELL "$RB/unshare" -m)
+[ "$got" = "$want" ] && echo "passwd shell"
 "#);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
             0,
-            "-sh\nrc 5\nrc 127\n",
+            "-sh\nrc 5\nrc 127\npasswd shell\n",
             "unshare: failed to execute /nonexistent: No such file or directory\n"
         )
     );
