@@ -582,3 +582,22 @@ done
         "ro MS_RDONLY ro,relatime ro\nrw 0 rw,relatime rw\nnosuid MS_NOSUID rw,nosuid,relatime rw\nsuid 0 rw,relatime rw\nnodev MS_NODEV rw,nodev,relatime rw\ndev 0 rw,relatime rw\nnoexec MS_NOEXEC rw,noexec,relatime rw\nexec 0 rw,relatime rw\nsync MS_SYNCHRONOUS rw,relatime rw,sync\nasync 0 rw,relatime rw\ndirsync MS_DIRSYNC rw,relatime rw,dirsync\nnoatime MS_NOATIME rw,noatime rw\natime 0 rw,relatime rw\nnodiratime MS_NODIRATIME rw,nodiratime,relatime rw\ndiratime 0 rw,relatime rw\nrelatime MS_RELATIME rw,relatime rw\nnorelatime 0 rw,relatime rw\nstrictatime MS_STRICTATIME rw rw\nnostrictatime 0 rw,relatime rw\nlazytime MS_LAZYTIME rw,relatime rw,lazytime\nnolazytime 0 rw,relatime rw\nnosymfollow MS_NOSYMFOLLOW rw,relatime,nosymfollow rw\nsymfollow 0 rw,relatime rw\nmand MS_MANDLOCK rw,relatime rw,mand\nnomand 0 rw,relatime rw\nsilent MS_SILENT rw,relatime rw\nloud 0 rw,relatime rw\niversion MS_I_VERSION rw,relatime rw\nnoiversion 0 rw,relatime rw\n",
     );
 }
+
+#[test]
+fn nosuid_bind_ignores_set_user_id() {
+    // Needs real uids (a user namespace maps only root).
+    if !is_root() {
+        return;
+    }
+    check(
+        "bind_nosuid",
+        r#"mount -t tmpfs src A
+M --bind -o nosuid A B
+# A set-user-ID root copy of id(1): root through A, the caller through the nosuid B.
+cp "$(command -v id)" A/id; chmod 4755 A/id
+setpriv --reuid 65534 --regid 65534 --clear-groups A/id -u
+setpriv --reuid 65534 --regid 65534 --clear-groups B/id -u
+"#,
+        "0\n65534\n",
+    );
+}
