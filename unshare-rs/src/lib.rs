@@ -99,8 +99,9 @@ A <file> must exist; it keeps the namespace alive until 'umount <file>'. The
 Without --fork, --pid makes the first child of <program> pid 1 of the new
 namespace, not <program> itself: once that child exits, <program> cannot fork.
 --map-users=all maps every id of the current namespace; 'auto' maps the
-caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself. Range maps are written through newuidmap and
-newgidmap unless unshare runs as root.
+caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself.
+Range maps are written through newuidmap and newgidmap unless unshare runs
+as root.
 
 For more details see unshare(1).
 ";
