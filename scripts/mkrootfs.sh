@@ -3,22 +3,29 @@
 # labs and container scripts.
 #
 # Interface (stable): scripts/mkrootfs.sh DIR. Exit 0 when DIR holds the rootfs, 1 with a
-# message on stderr when DIR cannot be used or no shell could be installed, 2 on bad usage.
-# Safe to re-run on the same DIR (files are replaced, links re-pointed, nothing else touched).
+# message on stderr when DIR cannot be used (not a directory, not writable, `/` itself, or
+# not empty without the DIR/.mkrootfs stamp of an earlier run) or no shell could be
+# installed, 2 on bad usage. DIR must be new, empty, or made by an earlier run: re-running on
+# it is safe (files are replaced, links re-pointed, nothing else touched).
 #
 # What DIR gets:
-#   bin/busybox + a relative link per applet (bin/sh -> busybox, ...), from the first of:
-#     1. $BUSYBOX, if set (must be a static binary);
+#   bin/busybox + a link per applet (bin/sh -> busybox, ...), from the first of:
+#     1. $BUSYBOX, if set (a dynamic one gets the libraries `ldd` lists);
 #     2. /bin/busybox when it is static (Debian's busybox-static);
 #     3. busybox-static fetched with `apt-get download` + `dpkg-deb -x` into a temp dir
 #        (only as root, and only when apt works);
 #     4. otherwise host binaries (sh ls cat id ...) plus the libraries `ldd` lists.
-#   bin/rootbox + a relative link per rootbox applet (bin/mount -> rootbox, ...); rootbox's
+#   bin/rootbox + a link per rootbox applet (bin/mount -> rootbox, ...); rootbox's
 #     applets replace busybox's links of the same name. A dynamically linked rootbox (a
 #     debug build) gets the libraries `ldd` lists. The binary is $ROOTBOX if set (an error
 #     if it does not exist), else the newer of target/release/rootbox and
 #     target/debug/rootbox of this repository; if there is none, a warning and no rootbox.
-#   usr/bin, usr/sbin, sbin: links to bin.
+#   usr/bin: a second real directory with the same content (hard links to the binaries,
+#     the same applet links); sbin -> bin and usr/sbin -> bin. No link goes through `..` and
+#     none is absolute: between `pivot_root . .` and `umount -l .` the old root is stacked on
+#     the new one, and a `..` that reaches `/` (as `usr/bin -> ../bin` would) lands in the
+#     old root, where PATH would find the host's programs; an absolute link would point at
+#     the host's files whenever DIR is used from outside.
 #   etc/passwd: root (0), nobody (65534), user (1000, login group users);
 #   etc/group:  root (0), users (100, member user), nogroup (65534).
 #   Empty directories: proc sys dev tmp (1777) old host_dir root home/user.
@@ -48,15 +55,24 @@ fi
 dir=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# Safety first: this script replaces DIR/etc/passwd, DIR/bin/* and DIR/lib*. It works only
+# in a new or empty directory, or in one an earlier run made (it holds the .mkrootfs stamp),
+# and never in the running system's root, whatever the spelling (`//`, `/tmp/..`).
+stamp=.mkrootfs
 if [ -e "$dir" ] && [ ! -d "$dir" ]; then
     die "cannot use '$dir': not a directory"
 fi
+if [ -d "$dir" ]; then
+    [ ! "$dir" -ef / ] || die "cannot use '$dir': refusing to build a rootfs in '/'"
+    if [ ! -e "$dir/$stamp" ] && [ -n "$(ls -A -- "$dir" 2>/dev/null)" ]; then
+        die "cannot use '$dir': not empty and not made by mkrootfs.sh"
+    fi
+fi
 mkdir -p -- "$dir" 2>/dev/null || die "cannot use '$dir': cannot create the directory"
-[ -w "$dir" ] && [ -x "$dir" ] || die "cannot use '$dir': not writable"
-dir=$(cd -- "$dir" && pwd)
-# Never over the running system: every step below writes DIR/bin, DIR/etc, DIR/sbin.
-[ "$(stat -c %d:%i -- "$dir")" != "$(stat -c %d:%i /)" ] ||
-    die "cannot use '$1': it is the root of the running system"
+{ [ -w "$dir" ] && [ -x "$dir" ]; } || die "cannot use '$dir': not writable"
+dir=$(cd -- "$dir" && pwd -P)
+[ ! "$dir" -ef / ] || die "cannot use '$1': refusing to build a rootfs in '/'"
+echo "made by rootbox scripts/mkrootfs.sh; re-runs refresh this directory" > "$dir/$stamp"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -80,20 +96,34 @@ libs() {
     done
 }
 
-# link NAME TARGET: bin/NAME -> TARGET (relative), replacing whatever was there.
-link() {
-    ln -sfn "$2" "$dir/bin/$1"
+bindir=$dir/bin usrbin=$dir/usr/bin
+
+# put SRC NAME: install the file SRC as bin/NAME, and the same file as usr/bin/NAME.
+put() {
+    install_file "$1" "$bindir/$2"
+    rm -f "$usrbin/$2"
+    ln "$bindir/$2" "$usrbin/$2" 2>/dev/null || install_file "$bindir/$2" "$usrbin/$2"
 }
 
-mkdir -p "$dir/bin" "$dir/etc" "$dir/usr"
+# link NAME TARGET: bin/NAME and usr/bin/NAME -> TARGET (a sibling), replacing whatever was
+# there.
+link() {
+    ln -sfn "$2" "$bindir/$1"
+    ln -sfn "$2" "$usrbin/$1"
+}
+
+# A layout of an earlier version of this script had bin or usr/bin as a link.
+for d in "$bindir" "$usrbin"; do
+    if [ -L "$d" ]; then rm -f "$d"; fi
+done
+mkdir -p "$bindir" "$usrbin" "$dir/etc"
 for d in proc sys dev old host_dir root home/user; do
     mkdir -p "$dir/$d"
 done
 mkdir -p "$dir/tmp"
 chmod 1777 "$dir/tmp"
-ln -sfn ../bin "$dir/usr/bin"
-ln -sfn ../bin "$dir/usr/sbin"
 ln -sfn bin "$dir/sbin"
+ln -sfn bin "$dir/usr/sbin"
 
 # BusyBox.
 busybox=
@@ -111,9 +141,9 @@ if [ "${MKROOTFS_NO_BUSYBOX:-}" != 1 ]; then
     fi
 fi
 if [ -n "$busybox" ]; then
-    install_file "$busybox" "$dir/bin/busybox"
+    put "$busybox" busybox
     libs "$busybox"
-    for applet in $("$dir/bin/busybox" --list); do
+    for applet in $("$bindir/busybox" --list); do
         case $applet in */* | busybox) continue ;; esac
         link "$applet" busybox
     done
@@ -124,17 +154,17 @@ else
         mount umount; do
         path=$(command -v "$tool" 2>/dev/null) || continue
         case $path in /*) ;; *) continue ;; esac
-        install_file "$path" "$dir/bin/$tool"
+        put "$path" "$tool"
         libs "$path"
         found=1
     done
-    [ -x "$dir/bin/sh" ] || [ "$found" = 1 ] || die "no busybox and no host shell to install"
+    [ -x "$bindir/sh" ] || [ "$found" = 1 ] || die "no busybox and no host shell to install"
 fi
 
 # rootbox.
 rootbox=
 if [ -n "${ROOTBOX:-}" ]; then
-    [ -x "$ROOTBOX" ] && [ -f "$ROOTBOX" ] || die "ROOTBOX=$ROOTBOX is not an executable file"
+    { [ -x "$ROOTBOX" ] && [ -f "$ROOTBOX" ]; } || die "ROOTBOX=$ROOTBOX is not an executable file"
     rootbox=$ROOTBOX
 else
     for candidate in "$repo/target/release/rootbox" "$repo/target/debug/rootbox"; do
@@ -145,7 +175,7 @@ else
     [ -n "$rootbox" ] || echo "$prog: warning: no rootbox binary found (set ROOTBOX or run cargo build)" >&2
 fi
 if [ -n "$rootbox" ]; then
-    install_file "$rootbox" "$dir/bin/rootbox"
+    put "$rootbox" rootbox
     libs "$rootbox"
     for applet in $("$rootbox" --list); do
         link "$applet" rootbox

@@ -105,13 +105,6 @@ impl Db {
         list
     }
 
-    fn uid(&self, text: &[u8]) -> Option<u32> {
-        match self.user_named(text) {
-            Some(u) => Some(u.uid),
-            None => common::ids::parse(OsStr::from_bytes(text)),
-        }
-    }
-
     fn gid(&self, text: &[u8]) -> Option<u32> {
         match self.group_named(text) {
             Some(g) => Some(g.gid),
@@ -159,6 +152,13 @@ pub fn resolve(
         let (uid, gid, warning) = user_spec(spec, db).map_err(|e| vec![e.to_string()])?;
         (creds.uid, creds.gid, creds.warning) = (uid, gid, warning);
     }
+    // GNU prints the `.` warning before any later error.
+    let warned = |mut lines: Vec<String>| {
+        if let Some(warning) = &creds.warning {
+            lines.insert(0, warning.clone());
+        }
+        lines
+    };
     // The login group and the name whose groups to collect come from the uid's passwd
     // entry (getpwuid), as GNU does: `--userspec=0` finds `root`.
     let mut username = None;
@@ -171,13 +171,15 @@ pub fn resolve(
                 username = Some(user.name.as_slice());
             }
             None if creds.gid.is_none() => {
-                return Err(vec![format!("no group specified for unknown uid: {uid}")]);
+                return Err(warned(vec![format!(
+                    "no group specified for unknown uid: {uid}"
+                )]));
             }
             None => {}
         }
     }
     creds.groups = match (groups, creds.gid, username) {
-        (Some(list), _, _) if !list.is_empty() => Some(group_list(list, db, utf8)?),
+        (Some(list), _, _) if !list.is_empty() => Some(group_list(list, db, utf8).map_err(warned)?),
         (Some(_), _, _) => Some(Vec::new()),
         (None, Some(gid), Some(user)) => Some(db.grouplist(user, gid)),
         (None, _, _) if creds.uid.is_some() => Some(Vec::new()),
@@ -188,18 +190,21 @@ pub fn resolve(
 
 type UserGroup = (Option<u32>, Option<u32>, Option<String>);
 
-/// `USER:GROUP` → (uid, gid, warning). GNU chroot drops one trailing `:` first: the login
-/// group is looked up anyway when no group is given.
+/// `USER:GROUP` → (uid, gid, warning). GNU chroot drops one trailing `:` first (the login
+/// group is looked up anyway when no group is given), so `USER:` only stays `USER:` when it
+/// was written `USER::`. Without a `:`, a spec that is not a user as a whole is retried with
+/// its `.` as the separator; if that fails too, the first error stands.
 fn user_spec(spec: &[u8], db: &Db) -> Result<UserGroup, &'static str> {
     let spec = spec.strip_suffix(b":").unwrap_or(spec);
     if let Some(at) = spec.iter().position(|&b| b == b':') {
-        let (uid, gid) = split_spec(&spec[..at], &spec[at + 1..], db)?;
+        let (uid, gid) = split_spec(&spec[..at], Some(&spec[at + 1..]), db)?;
         return Ok((uid, gid, None));
     }
-    match split_spec(spec, b"", db) {
+    match split_spec(spec, None, db) {
         Err(e) => match spec.iter().position(|&b| b == b'.') {
             Some(dot) => {
-                let (uid, gid) = split_spec(&spec[..dot], &spec[dot + 1..], db).map_err(|_| e)?;
+                let (uid, gid) =
+                    split_spec(&spec[..dot], Some(&spec[dot + 1..]), db).map_err(|_| e)?;
                 Ok((uid, gid, Some("warning: '.' should be ':'".into())))
             }
             None => Err(e),
@@ -208,19 +213,29 @@ fn user_spec(spec: &[u8], db: &Db) -> Result<UserGroup, &'static str> {
     }
 }
 
+/// USER and GROUP (`None` when there was no separator). `USER:` takes the login group of
+/// the passwd entry named USER; gnulib calls it an invalid spec when USER is not a name.
 fn split_spec(
     user: &[u8],
-    group: &[u8],
+    group: Option<&[u8]>,
     db: &Db,
 ) -> Result<(Option<u32>, Option<u32>), &'static str> {
+    let login_group = group == Some(b"");
+    let mut gid = None;
     let uid = match user {
         b"" => None,
-        name => Some(db.uid(name).ok_or("invalid user")?),
+        name => match db.user_named(name) {
+            Some(u) => {
+                gid = login_group.then_some(u.gid);
+                Some(u.uid)
+            }
+            None if login_group => return Err("invalid spec"),
+            None => Some(common::ids::parse(OsStr::from_bytes(name)).ok_or("invalid user")?),
+        },
     };
-    let gid = match group {
-        b"" => None,
-        name => Some(db.gid(name).ok_or("invalid group")?),
-    };
+    if let Some(name) = group.filter(|g| !g.is_empty()) {
+        gid = Some(db.gid(name).ok_or("invalid group")?);
+    }
     Ok((uid, gid))
 }
 
@@ -347,6 +362,19 @@ mod tests {
         let c = resolve(Some(b"dot.name"), None, &db(), false).unwrap();
         assert_eq!((c.uid, c.warning), (Some(1001), None));
         assert_eq!(bad(Some("no.such"), None), ["invalid user"]);
+        // USER. retried as USER: needs a user name for the login group.
+        let c = resolve(Some(b"user."), None, &db(), false).unwrap();
+        assert_eq!(
+            (c.uid, c.gid, c.warning.is_some()),
+            (Some(1000), Some(100), true)
+        );
+        assert_eq!(bad(Some("0."), None), ["invalid user"]);
+        assert_eq!(bad(Some("1000."), None), ["invalid user"]);
+        // The warning comes before a later error.
+        assert_eq!(
+            bad(Some("user.users"), Some("nosuch")),
+            ["warning: '.' should be ':'", "invalid group 'nosuch'"]
+        );
     }
 
     #[test]
@@ -374,6 +402,13 @@ mod tests {
             bad(Some("12345:"), None),
             ["no group specified for unknown uid: 12345"]
         );
+        // USER:: stays USER: after the one colon chroot drops: a login group, by name only.
+        for spec in ["0::", "1000::", "12345::", "x::"] {
+            assert_eq!(bad(Some(spec), None), ["invalid spec"], "{spec}");
+        }
+        // alias shares uid 1000 with user but has its own login group.
+        assert_eq!(ok(Some("alias::"), None).1, Some(65534));
+        assert_eq!(ok(Some("alias:"), None).1, Some(100));
     }
 
     #[test]

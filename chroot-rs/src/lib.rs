@@ -50,9 +50,9 @@ Options:
 chroot is not a security boundary. A process that keeps root (or CAP_SYS_CHROOT)
 inside can leave it with a second chroot, and every descriptor the caller passes
 in still reaches the old root. To confine a container, give it its own mount
-namespace and switch the root there with pivot_root(8), then unmount the old
-root:  unshare -m sh -c 'mount --bind R R; cd R; pivot_root . .; umount -l .;
-exec chroot . /bin/sh'
+namespace and switch the root there with pivot_root(8), then unmount the old root:
+  unshare -m sh -c 'mount --bind R R; cd R; pivot_root . .; umount -l .;
+                    exec chroot . /bin/sh'
 
 Exit status:
  125  chroot itself failed (bad option, NEWROOT unusable, credentials)

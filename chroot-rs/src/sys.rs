@@ -36,8 +36,9 @@ pub fn is_old_root(newroot: &OsStr) -> bool {
 
 /// NEWROOT's `/etc/passwd` and `/etc/group`, each resolved as if NEWROOT were `/`
 /// (`RESOLVE_IN_ROOT`: an absolute symlink such as `etc/passwd -> /usr/share/passwd` stays
-/// inside NEWROOT). A file that cannot be read counts as empty: numeric ids still work, and
-/// a NEWROOT that cannot be opened is reported by chroot(2) itself.
+/// inside NEWROOT). A file that cannot be read, or is not a regular file (a FIFO would block,
+/// a device could be endless), counts as empty: numeric ids still work, and a NEWROOT that
+/// cannot be opened is reported by chroot(2) itself.
 pub fn read_db(newroot: &OsStr) -> Db {
     let dir = trace::call(
         NAME,
@@ -60,24 +61,26 @@ pub fn read_db(newroot: &OsStr) -> Db {
 }
 
 fn read_in(dir: &OwnedFd, path: &str) -> Vec<u8> {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK;
     let how = OpenHow::new()
-        .flags(OFlag::O_RDONLY | OFlag::O_CLOEXEC)
+        .flags(flags)
         .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
     let mut file = trace::call(NAME, nix::fcntl::openat2(dir, path, how), || {
         format!(
-            "openat2({}, \"{path}\", {{O_RDONLY|O_CLOEXEC, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS}})",
+            "openat2({}, \"{path}\", {{O_RDONLY|O_CLOEXEC|O_NONBLOCK, \
+             RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS}})",
             dir.as_raw_fd()
         )
     });
     // Kernels before 5.6 lack openat2: resolve the path plainly under NEWROOT.
     if matches!(file, Err(nix::errno::Errno::ENOSYS)) {
-        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
         file = trace::call(
             NAME,
             nix::fcntl::openat(dir, path, flags, Mode::empty()),
             || {
                 format!(
-                    "openat({}, \"{path}\", O_RDONLY|O_CLOEXEC)",
+                    "openat({}, \"{path}\", O_RDONLY|O_CLOEXEC|O_NONBLOCK)",
                     dir.as_raw_fd()
                 )
             },
@@ -87,6 +90,13 @@ fn read_in(dir: &OwnedFd, path: &str) -> Vec<u8> {
         return Vec::new();
     };
     let fd = file.as_raw_fd();
+    let st = nix::sys::stat::fstat(&file);
+    let regular = trace::call(NAME, st.map(|_| ()), || format!("fstat({fd})"))
+        .and(st)
+        .is_ok_and(|st| st.st_mode & nix::libc::S_IFMT == nix::libc::S_IFREG);
+    if !regular {
+        return Vec::new();
+    }
     let mut text = Vec::new();
     let read = std::fs::File::from(file)
         .read_to_end(&mut text)

@@ -214,7 +214,8 @@ impl WaitSignals {
         FORWARD_TO.store(child.as_raw(), Ordering::Relaxed);
     }
 
-    /// In the child: the caller's dispositions and signal mask again.
+    /// In the child: the caller's dispositions and signal mask again (not traced: the
+    /// child's lines would interleave with the parent's).
     pub fn restore(&self) -> nix::Result<()> {
         FORWARD_TO.store(0, Ordering::Relaxed);
         if let Some(actions) = &self.actions {
@@ -229,14 +230,24 @@ impl WaitSignals {
 
 /// Reset SIGCHLD to its default disposition: an inherited "ignore" makes the kernel reap
 /// children itself, and `waitpid` then fails with ECHILD (util-linux `ec711d72d`).
-pub fn default_sigchld() -> nix::Result<()> {
+/// Traced: `prog: rt_sigaction(SIGCHLD, SIG_DFL) = 0`.
+pub fn default_sigchld(prog: &str) -> nix::Result<()> {
     let action = SigAction::new(
         SigHandler::SigDfl,
         signal::SaFlags::empty(),
         SigSet::empty(),
     );
     // SAFETY: installing the default disposition involves no handler code.
-    unsafe { signal::sigaction(Signal::SIGCHLD, &action) }.map(|_| ())
+    let result = unsafe { signal::sigaction(Signal::SIGCHLD, &action) }.map(|_| ());
+    trace::call(prog, result, || {
+        "rt_sigaction(SIGCHLD, SIG_DFL)".to_string()
+    })
+}
+
+/// `kill(pid, sig)`, traced.
+pub fn kill(prog: &str, pid: Pid, sig: Signal) -> nix::Result<()> {
+    let result = signal::kill(pid, sig);
+    trace::call(prog, result, || format!("kill({pid}, {})", sig.as_str()))
 }
 
 #[cfg(test)]

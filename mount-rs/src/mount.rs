@@ -8,6 +8,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use common::exit::mnt;
+use common::longopt::{self, HasArg, Long, long};
 use common::newmount::{Attr, MountAttr, OpenTree};
 use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape, out::Out, usage};
@@ -48,7 +49,7 @@ Options:
  -n, --no-mtab           don't write to /etc/mtab
  -o, --options <list>    comma-separated list of mount options
  -O, --test-opts <list>  limit the set of filesystems (use with -a)
- -r, --read-only         mount the filesystem read-only (same as -o ro)
+ -r, --read-only, --ro   mount the filesystem read-only (same as -o ro)
  -t, --types <list>      limit the set of filesystem types
      --source <src>      explicitly specifies source (path, label, uuid)
      --target <target>   explicitly specifies mountpoint
@@ -145,54 +146,155 @@ fn push_option(list: &mut Vec<u8>, item: &[u8]) {
     list.extend_from_slice(item);
 }
 
+/// Long options, as getopt reads them (any unambiguous prefix).
+const LONGS: &[Long] = &[
+    long("all", HasArg::No),
+    long("bind", HasArg::No),
+    long("fake", HasArg::No),
+    long("fork", HasArg::No),
+    long("fstab", HasArg::Required),
+    long("help", HasArg::No),
+    long("internal-only", HasArg::No),
+    long("make-private", HasArg::No),
+    long("make-rprivate", HasArg::No),
+    long("make-rshared", HasArg::No),
+    long("make-rslave", HasArg::No),
+    long("make-runbindable", HasArg::No),
+    long("make-shared", HasArg::No),
+    long("make-slave", HasArg::No),
+    long("make-unbindable", HasArg::No),
+    long("mkdir", HasArg::Optional),
+    long("move", HasArg::No),
+    long("namespace", HasArg::Required),
+    long("no-canonicalize", HasArg::No),
+    long("no-mtab", HasArg::No),
+    long("options", HasArg::Required),
+    long("rbind", HasArg::No),
+    long("read-only", HasArg::No),
+    long("read-write", HasArg::No),
+    long("ro", HasArg::No),
+    long("rw", HasArg::No),
+    long("show-labels", HasArg::No),
+    long("source", HasArg::Required),
+    long("target", HasArg::Required),
+    long("test-opts", HasArg::Required),
+    long("types", HasArg::Required),
+    long("verbose", HasArg::No),
+    long("version", HasArg::No),
+];
+
+/// Short options and the long option each one is.
+const SHORTS: &[(char, &str)] = &[
+    ('a', "all"),
+    ('B', "bind"),
+    ('c', "no-canonicalize"),
+    ('f', "fake"),
+    ('F', "fork"),
+    ('h', "help"),
+    ('i', "internal-only"),
+    ('l', "show-labels"),
+    ('m', "mkdir"),
+    ('M', "move"),
+    ('n', "no-mtab"),
+    ('N', "namespace"),
+    ('o', "options"),
+    ('O', "test-opts"),
+    ('r', "read-only"),
+    ('R', "rbind"),
+    ('s', "sloppy"),
+    ('t', "types"),
+    ('T', "fstab"),
+    ('v', "verbose"),
+    ('V', "version"),
+    ('w', "rw"),
+];
+
+/// One option as lexopt returned it, owned (so the parser can be asked for its argument).
+pub(crate) enum Opt {
+    /// `-c`.
+    Short(char),
+    /// `--name` (without the dashes).
+    Long(String),
+}
+
+/// The next command-line item: an option, or (`Err`) an operand.
+pub(crate) fn classify(arg: lexopt::Arg<'_>) -> std::result::Result<Opt, OsString> {
+    match arg {
+        lexopt::Arg::Short(c) => Ok(Opt::Short(c)),
+        lexopt::Arg::Long(l) => Ok(Opt::Long(l.to_string())),
+        lexopt::Arg::Value(v) => Err(v),
+    }
+}
+
+/// Read one option (short or long) as its long name and its argument.
+pub(crate) fn next_option(
+    p: &mut lexopt::Parser,
+    opt: Opt,
+    longs: &[Long],
+    shorts: &[(char, &'static str)],
+) -> Result<(&'static str, Option<OsString>)> {
+    match opt {
+        Opt::Short(c) => {
+            let name = shorts
+                .iter()
+                .find(|(s, _)| *s == c)
+                .map(|(_, name)| *name)
+                .ok_or_else(|| usage::from_lexopt(lexopt::Arg::Short(c).unexpected()))?;
+            let value = match longs.iter().find(|o| o.name == name).map(|o| o.arg) {
+                Some(HasArg::Required) => Some(p.value().map_err(usage::from_lexopt)?),
+                // getopt's optional argument of a short option comes attached: `-m0700`.
+                Some(HasArg::Optional) => p.optional_value(),
+                _ => None,
+            };
+            Ok((name, value))
+        }
+        Opt::Long(given) => longopt::take(p, longs, &given),
+    }
+}
+
 /// Parse the command line (argv[0] first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
-    use lexopt::prelude::*;
     let mut o = Opts::default();
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
+    p.set_short_equals(false);
     while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        match arg {
-            Short('a') | Long("all") => o.all = true,
-            Short('c') | Long("no-canonicalize") => {}
-            Short('f') | Long("fake") => o.fake = true,
-            Short('F') | Long("fork") => {}
-            Short('i') | Long("internal-only") => {}
-            Short('l') | Long("show-labels") => {}
-            Short('n') | Long("no-mtab") => {}
-            Short('s') => {}
-            Short('v') | Long("verbose") => o.verbose = true,
-            Short('r') | Long("read-only") | Long("ro") => push_option(&mut o.options, b"ro"),
-            Short('w') | Long("rw") | Long("read-write") => {
+        let opt = match classify(arg) {
+            Ok(opt) => opt,
+            Err(operand) => {
+                o.operands.push(operand);
+                continue;
+            }
+        };
+        let (name, value) = next_option(&mut p, opt, LONGS, SHORTS)?;
+        let value = value.unwrap_or_default();
+        match name {
+            "all" => o.all = true,
+            "fake" => o.fake = true,
+            "verbose" => o.verbose = true,
+            "read-only" | "ro" => push_option(&mut o.options, b"ro"),
+            "rw" | "read-write" => {
                 o.rw_only = true;
                 push_option(&mut o.options, b"rw");
             }
-            Short('o') | Long("options") => {
-                let v = p.value().map_err(usage::from_lexopt)?;
-                push_option(&mut o.options, v.as_bytes());
-            }
-            Short('t') | Long("types") => o.types = Some(p.value().map_err(usage::from_lexopt)?),
-            Short('O') | Long("test-opts") => {
-                o.test_opts = Some(p.value().map_err(usage::from_lexopt)?);
-            }
-            Short('T') | Long("fstab") => o.fstab = Some(p.value().map_err(usage::from_lexopt)?),
-            Short('N') | Long("namespace") => {
-                o.namespace = Some(p.value().map_err(usage::from_lexopt)?);
-            }
-            Long("source") => o.source = Some(p.value().map_err(usage::from_lexopt)?),
-            Long("target") => o.target = Some(p.value().map_err(usage::from_lexopt)?),
-            Short('m') | Long("mkdir") => o.mkdir = Some(p.optional_value()),
-            Short('B') | Long("bind") => o.oper |= Ms::MS_BIND,
-            Short('R') | Long("rbind") => o.oper |= Ms::MS_BIND | Ms::MS_REC,
-            Short('M') | Long("move") => o.oper |= Ms::MS_MOVE,
-            Short('h') | Long("help") => return Ok(Action::Help),
-            Short('V') | Long("version") => return Ok(Action::Version),
-            Long(name) if MAKE.iter().any(|(m, _)| *m == name) => {
-                if let Some((_, flag)) = MAKE.iter().find(|(m, _)| *m == name) {
+            "options" => push_option(&mut o.options, value.as_bytes()),
+            "types" => o.types = Some(value),
+            "test-opts" => o.test_opts = Some(value),
+            "fstab" => o.fstab = Some(value),
+            "namespace" => o.namespace = Some(value),
+            "source" => o.source = Some(value),
+            "target" => o.target = Some(value),
+            "mkdir" => o.mkdir = Some((!value.is_empty()).then_some(value)),
+            "bind" => o.oper |= Ms::MS_BIND,
+            "rbind" => o.oper |= Ms::MS_BIND | Ms::MS_REC,
+            "move" => o.oper |= Ms::MS_MOVE,
+            "help" => return Ok(Action::Help),
+            "version" => return Ok(Action::Version),
+            make => {
+                // --make-*; the rest (-c -F -i -l -n -s) are accepted and change nothing.
+                if let Some((_, flag)) = MAKE.iter().find(|(m, _)| *m == make) {
                     o.make.push(*flag);
                 }
             }
-            Value(v) => o.operands.push(v),
-            _ => return Err(usage::from_lexopt(arg.unexpected())),
         }
     }
     Ok(Action::Run(Box::new(o)))
@@ -236,7 +338,9 @@ fn run(o: &Opts) -> Result<u8> {
     }
     // fstab is read in our own namespace, as util-linux does, before switching.
     let named = o.source.is_some() || o.target.is_some();
-    let fstab = if o.all || (o.operands.len() + usize::from(named) == 1 && !propagation_only(o)) {
+    let given =
+        o.operands.len() + usize::from(o.source.is_some()) + usize::from(o.target.is_some());
+    let fstab = if o.all || (given == 1 && !propagation_only(o)) {
         Some(read_fstab(o)?)
     } else {
         None
@@ -285,7 +389,10 @@ fn mount_requests(o: &Opts, fstab: Option<&[Entry]>, named: bool) -> Result<u8> 
                 out.flush()?;
                 return Ok(0);
             }
-            (Some(s), Some(t), []) | (None, None, [s, t]) => Request {
+            (Some(s), Some(t), [])
+            | (None, None, [s, t])
+            | (Some(s), None, [t])
+            | (None, Some(t), [s]) => Request {
                 source: Some(s.clone()),
                 target: t.clone(),
                 fstype: o.types.clone(),
@@ -341,7 +448,7 @@ pub fn enter_namespace(prog: &str, ns: &OsStr) -> Result<()> {
         Failure::msg(format!(
             "failed to set target namespace to {}: {}",
             show(&file),
-            e.desc()
+            common::strerror(e)
         ))
         .with_code(mnt::SYSERR)
     })
@@ -443,8 +550,12 @@ fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
             continue;
         }
         let canon = canonical(target);
+        // A bind's mountinfo source is the device, not the fstab source path: for a bind,
+        // any mount on the target counts (libmount compares device and root instead).
+        let bind = opts::split(&entry.vfs_options).any(|i| i == b"bind" || i == b"rbind");
         let mounted = live.iter().any(|m| {
-            m.source == entry.source && (m.target == entry.target || m.target == canon.as_bytes())
+            (bind || m.source == entry.source)
+                && (m.target == entry.target || m.target == canon.as_bytes())
         });
         if mounted {
             if o.verbose {
@@ -623,6 +734,7 @@ enum Op {
 }
 
 /// The context util-linux's messages need.
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     source: Option<&'a OsStr>,
     target: &'a OsStr,
@@ -695,13 +807,7 @@ fn mount_one(o: &Opts, r: &Request, out: &mut Out) -> Result<()> {
                 if err == Errno::EINVAL {
                     syscall_failure(target, "not mount point or bad option")
                 } else {
-                    mount_error(
-                        err,
-                        &Ctx {
-                            flags: *p,
-                            ..ctx_of(&ctx)
-                        },
-                    )
+                    mount_error(err, &Ctx { flags: *p, ..ctx })
                 }
             })?;
         }
@@ -710,16 +816,6 @@ fn mount_one(o: &Opts, r: &Request, out: &mut Out) -> Result<()> {
         verbose_line(op, flags.contains(Ms::MS_BIND), r, out)?;
     }
     Ok(())
-}
-
-fn ctx_of<'a>(c: &Ctx<'a>) -> Ctx<'a> {
-    Ctx {
-        source: c.source,
-        target: c.target,
-        fstype: c.fstype,
-        flags: c.flags,
-        rw_only: c.rw_only,
-    }
 }
 
 /// `mount: SOURCE mounted on TARGET.` and the other success lines of util-linux `-v`.
@@ -777,7 +873,7 @@ fn mkdir_p(target: &OsStr, mode: u32) -> Result<()> {
                 return Err(Failure::msg(format!(
                     "{}: failed to create mountpoint: {}",
                     show(dir.as_os_str()),
-                    err.desc()
+                    common::strerror(err)
                 ))
                 .with_code(mnt::FAIL));
             }
@@ -802,15 +898,10 @@ fn new_mount(ctx: &Ctx, e: &Eval, data: Option<&[u8]>) -> Result<()> {
                 data,
             );
             if again.is_ok() {
-                common::finish(
-                    NAME,
-                    mnt::USAGE,
-                    0,
-                    Err(Failure::msg(format!(
-                        "{}: WARNING: source write-protected, mounted read-only.",
-                        show(&canonical(ctx.target))
-                    ))),
-                );
+                warn(&format!(
+                    "{}: WARNING: source write-protected, mounted read-only.",
+                    show(&canonical(ctx.target))
+                ));
             }
             again.map_err(|_| first.err().unwrap_or(Errno::EACCES))
         }
@@ -818,6 +909,13 @@ fn new_mount(ctx: &Ctx, e: &Eval, data: Option<&[u8]>) -> Result<()> {
     };
     result.map_err(|err| mount_error(err, ctx))?;
     apply_recursive(ctx, e)
+}
+
+/// A line on stderr that is not a failure (util-linux's `warnx`).
+pub(crate) fn warn(line: &str) {
+    use std::io::Write;
+    // One write per line, so lines of several tools never interleave mid-line.
+    let _ = std::io::stderr().write_all(format!("{NAME}: {line}\n").as_bytes());
 }
 
 fn apply_recursive(ctx: &Ctx, e: &Eval) -> Result<()> {
@@ -948,6 +1046,11 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
         Errno::EINVAL if ctx.flags.contains(Ms::MS_REMOUNT) => {
             "mount point not mounted or bad option".to_string()
         }
+        Errno::EINVAL
+            if ctx.flags.contains(Ms::MS_MOVE) && ctx.source.is_some_and(under_shared) =>
+        {
+            "bad option; moving a mount residing under a shared mount is unsupported".to_string()
+        }
         Errno::EINVAL => format!(
             "wrong fs type, bad option, bad superblock on {src}, missing codepage or helper program, or other error"
         ),
@@ -976,9 +1079,34 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
             format!("bind {src} failed")
         }
         Errno::ENOMEDIUM => format!("no medium found on {src}"),
-        other => format!("mount(2) system call failed: {}", other.desc()),
+        other => format!("mount(2) system call failed: {}", common::strerror(other)),
     };
     syscall_failure(tgt, &message)
+}
+
+/// Whether the mount `path` resides in (the nearest mount point above it) is shared: the
+/// kernel refuses to move a mount out of a shared parent (libmount's `is_shared_tree`).
+fn under_shared(path: &OsStr) -> bool {
+    let Ok(text) = table::read_live(Path::new("/proc/self/mountinfo")) else {
+        return false;
+    };
+    let mounts = table::parse(&text, Format::MountInfo).entries;
+    let canon = canonical(path);
+    let mut dir = Path::new(&canon).parent();
+    while let Some(d) = dir {
+        if let Some(m) = mounts
+            .iter()
+            .rev()
+            .find(|m| m.target == d.as_os_str().as_bytes())
+        {
+            return m
+                .opt_fields
+                .split(|&b| b == b' ')
+                .any(|f| f.starts_with(b"shared:"));
+        }
+        dir = d.parent();
+    }
+    false
 }
 
 /// No operands: `SOURCE on TARGET type FSTYPE (OPTIONS)` for every mount (or those of
@@ -1039,40 +1167,32 @@ mod tests {
     }
 
     #[test]
+    fn every_option_is_in_the_man_page() {
+        let page = include_str!("../man/mount.8");
+        for o in LONGS {
+            let name = o.name.replace('-', "\\-");
+            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
+        }
+        for (c, _) in SHORTS {
+            assert!(
+                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
+                    .iter()
+                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
+                "-{c}"
+            );
+        }
+    }
+
+    #[test]
     fn every_accepted_option_is_in_usage() {
-        for long in [
-            "--all",
-            "--no-canonicalize",
-            "--fake",
-            "--fork",
-            "--fstab",
-            "--internal-only",
-            "--show-labels",
-            "--mkdir",
-            "--no-mtab",
-            "--options",
-            "--test-opts",
-            "--read-only",
-            "--types",
-            "--source",
-            "--target",
-            "--namespace",
-            "--verbose",
-            "--rw",
-            "--read-write",
-            "--help",
-            "--version",
-            "--bind",
-            "--move",
-            "--rbind",
-        ] {
-            assert!(USAGE.contains(long), "{long}");
+        for o in LONGS {
+            assert!(USAGE.contains(&format!("--{}", o.name)), "--{}", o.name);
         }
-        for (make, _) in MAKE {
-            assert!(USAGE.contains(&format!("--{make}")), "{make}");
-        }
-        for short in "acfFTilmnoOrtNvwhVBMR".chars() {
-            assert!(USAGE.contains(&format!(" -{short},")), "-{short}");
+        for (c, name) in SHORTS {
+            assert!(
+                *c == 's' || USAGE.contains(&format!(" -{c}, --{name}")),
+                "-{c}"
+            );
         }
     }
 
@@ -1179,6 +1299,154 @@ mod tests {
         assert!(propagation_only(&opts(&["-o", "rprivate", "x"])));
         assert!(!propagation_only(&opts(&["-o", "rprivate,ro", "x"])));
         assert!(!propagation_only(&opts(&["x"])));
+    }
+
+    #[test]
+    fn errno_messages_as_util_linux_words_them() {
+        let ctx = |flags, rw_only| Ctx {
+            source: Some(OsStr::new("/nonexistent-src")),
+            target: OsStr::new("/"),
+            fstype: Some(OsStr::new("xfs")),
+            flags,
+            rw_only,
+        };
+        let m = |err, flags| mount_error(err, &ctx(flags, false)).message();
+        let none = Ms::empty();
+        let rows: &[(Errno, Ms, &str)] = &[
+            (
+                Errno::EBUSY,
+                none,
+                "/nonexistent-src already mounted or mount point busy",
+            ),
+            (Errno::EBUSY, Ms::MS_REMOUNT, "mount point is busy"),
+            (
+                Errno::EINVAL,
+                Ms::MS_REMOUNT,
+                "mount point not mounted or bad option",
+            ),
+            (
+                Errno::EINVAL,
+                none,
+                "wrong fs type, bad option, bad superblock on /nonexistent-src, missing codepage or helper program, or other error",
+            ),
+            (Errno::EMFILE, none, "mount table full"),
+            (
+                Errno::EIO,
+                none,
+                "can't read superblock on /nonexistent-src",
+            ),
+            (Errno::ENODEV, none, "unknown filesystem type 'xfs'"),
+            (
+                Errno::ENOTBLK,
+                none,
+                "/nonexistent-src is not a block device, and stat(2) fails?",
+            ),
+            (
+                Errno::ENXIO,
+                none,
+                "/nonexistent-src is not a valid block device",
+            ),
+            (
+                Errno::EROFS,
+                Ms::MS_RDONLY,
+                "cannot mount /nonexistent-src read-only",
+            ),
+            (
+                Errno::EACCES,
+                Ms::MS_REMOUNT,
+                "cannot remount /nonexistent-src read-write, is write-protected",
+            ),
+            (Errno::EACCES, Ms::MS_BIND, "bind /nonexistent-src failed"),
+            (
+                Errno::EACCES,
+                none,
+                "mount(2) system call failed: Permission denied",
+            ),
+            (
+                Errno::ENOMEDIUM,
+                none,
+                "no medium found on /nonexistent-src",
+            ),
+            (
+                Errno::ENOENT,
+                none,
+                "special device /nonexistent-src does not exist",
+            ),
+            (
+                Errno::E2BIG,
+                none,
+                "mount(2) system call failed: Argument list too long",
+            ),
+        ];
+        for (err, flags, text) in rows {
+            assert_eq!(m(*err, *flags), format!("/: {text}."), "{err:?}");
+        }
+        assert_eq!(
+            mount_error(Errno::EROFS, &ctx(none, true)).message(),
+            "/: /nonexistent-src is write-protected but explicit read-write mode requested."
+        );
+        let f = mount_error(Errno::EIO, &ctx(none, false));
+        assert_eq!(f.code(), Some(mnt::FAIL));
+    }
+
+    /// Random option lists built from keywords, values, quotes, commas and odd bytes: the
+    /// evaluation never panics, never loses a data item to the kernel and never passes a
+    /// keyword on as data.
+    #[test]
+    fn random_option_lists() {
+        const PIECES: &[&[u8]] = &[
+            b"ro",
+            b"rw",
+            b"bind",
+            b"rprivate",
+            b"noauto",
+            b"user=",
+            b"X-mount.mkdir",
+            b"X-mount.mkdir=",
+            b"x-mount.",
+            b"=recursive",
+            b"ro=recursive",
+            b"size=1m",
+            b"\"",
+            b",",
+            b",,",
+            b"=",
+            b"\xff",
+            b"\x00",
+            b"\n",
+            b"7",
+            b"mode=0",
+            b"comment",
+            b"X-",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = next() % 12;
+            let list: Vec<u8> = (0..len)
+                .flat_map(|_| {
+                    PIECES[(next() % PIECES.len() as u64) as usize]
+                        .iter()
+                        .copied()
+                })
+                .collect();
+            if let Ok(e) = evaluate(&list) {
+                assert!(e.data.len() <= list.len());
+                for item in opts::split(&e.data) {
+                    assert_eq!(
+                        opts::lookup(item),
+                        None,
+                        "{:?}",
+                        String::from_utf8_lossy(&list)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

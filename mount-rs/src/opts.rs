@@ -6,8 +6,6 @@
 //! that only userspace reads (`defaults`, `noauto`, `user`, `x-*`, ...) are accepted and
 //! never reach the kernel; anything not in the table goes to the filesystem as data.
 
-use std::os::unix::ffi::OsStrExt;
-
 use common::newmount::MountAttr;
 
 bitflags::bitflags! {
@@ -210,7 +208,7 @@ pub fn lookup(item: &[u8]) -> Option<Effect> {
         .then_some(Userspace)
 }
 
-/// Whether `value` is one of the comma-separated `items` (exact match).
+/// Whether the option list has `name`, bare or as `name=value`.
 pub fn has_option(options: &[u8], name: &[u8]) -> bool {
     split(options).any(|o| o == name || o.strip_prefix(name).is_some_and(|r| r.starts_with(b"=")))
 }
@@ -233,11 +231,6 @@ pub fn match_options(options: &[u8], pattern: &[u8]) -> bool {
         Some(name) if !has_option(options, p) => !has_option(options, name),
         _ => has_option(options, p),
     })
-}
-
-/// A byte string from an `OsStr`.
-pub fn bytes(s: &std::ffi::OsStr) -> &[u8] {
-    s.as_bytes()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use common::exit::mnt;
+use common::longopt::{HasArg, Long, long};
 use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
@@ -109,37 +110,80 @@ pub struct Opts {
     pub operands: Vec<OsString>,
 }
 
+/// Long options, as getopt reads them (any unambiguous prefix).
+const LONGS: &[Long] = &[
+    long("all", HasArg::No),
+    long("all-targets", HasArg::No),
+    long("detach-loop", HasArg::No),
+    long("fake", HasArg::No),
+    long("force", HasArg::No),
+    long("help", HasArg::No),
+    long("internal-only", HasArg::No),
+    long("lazy", HasArg::No),
+    long("namespace", HasArg::Required),
+    long("no-canonicalize", HasArg::No),
+    long("no-mtab", HasArg::No),
+    long("quiet", HasArg::No),
+    long("read-only", HasArg::No),
+    long("recursive", HasArg::No),
+    long("test-opts", HasArg::Required),
+    long("types", HasArg::Required),
+    long("verbose", HasArg::No),
+    long("version", HasArg::No),
+];
+
+/// Short options and the long option each one is.
+const SHORTS: &[(char, &str)] = &[
+    ('a', "all"),
+    ('A', "all-targets"),
+    ('c', "no-canonicalize"),
+    ('d', "detach-loop"),
+    ('f', "force"),
+    ('h', "help"),
+    ('i', "internal-only"),
+    ('l', "lazy"),
+    ('n', "no-mtab"),
+    ('N', "namespace"),
+    ('O', "test-opts"),
+    ('q', "quiet"),
+    ('r', "read-only"),
+    ('R', "recursive"),
+    ('t', "types"),
+    ('v', "verbose"),
+    ('V', "version"),
+];
+
 /// Parse the command line (argv[0] first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
-    use lexopt::prelude::*;
     let mut o = Opts::default();
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
+    p.set_short_equals(false);
     while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        match arg {
-            Short('a') | Long("all") => o.all = true,
-            Short('A') | Long("all-targets") => o.all_targets = true,
-            Short('c') | Long("no-canonicalize") => {}
-            Short('d') | Long("detach-loop") => {}
-            Long("fake") => o.fake = true,
-            Short('f') | Long("force") => o.flags |= Mnt::MNT_FORCE,
-            Short('i') | Long("internal-only") => {}
-            Short('n') | Long("no-mtab") => {}
-            Short('l') | Long("lazy") => o.flags |= Mnt::MNT_DETACH,
-            Short('O') | Long("test-opts") => {
-                o.test_opts = Some(p.value().map_err(usage::from_lexopt)?);
+        let opt = match crate::mount::classify(arg) {
+            Ok(opt) => opt,
+            Err(operand) => {
+                o.operands.push(operand);
+                continue;
             }
-            Short('R') | Long("recursive") => o.recursive = true,
-            Short('r') | Long("read-only") => o.read_only = true,
-            Short('t') | Long("types") => o.types = Some(p.value().map_err(usage::from_lexopt)?),
-            Short('v') | Long("verbose") => o.verbose = true,
-            Short('q') | Long("quiet") => o.quiet = true,
-            Short('N') | Long("namespace") => {
-                o.namespace = Some(p.value().map_err(usage::from_lexopt)?);
-            }
-            Short('h') | Long("help") => return Ok(Action::Help),
-            Short('V') | Long("version") => return Ok(Action::Version),
-            Value(v) => o.operands.push(v),
-            _ => return Err(usage::from_lexopt(arg.unexpected())),
+        };
+        let (name, value) = crate::mount::next_option(&mut p, opt, LONGS, SHORTS)?;
+        match name {
+            "all" => o.all = true,
+            "all-targets" => o.all_targets = true,
+            "fake" => o.fake = true,
+            "force" => o.flags |= Mnt::MNT_FORCE,
+            "lazy" => o.flags |= Mnt::MNT_DETACH,
+            "test-opts" => o.test_opts = value,
+            "recursive" => o.recursive = true,
+            "read-only" => o.read_only = true,
+            "types" => o.types = value,
+            "verbose" => o.verbose = true,
+            "quiet" => o.quiet = true,
+            "namespace" => o.namespace = value,
+            "help" => return Ok(Action::Help),
+            "version" => return Ok(Action::Version),
+            // -c -d -i -n: accepted; nothing to do (no helpers, no loop devices, no mtab).
+            _ => {}
         }
     }
     Ok(Action::Run(o))
@@ -247,7 +291,7 @@ fn umount_error(err: Errno, target: &OsStr) -> Failure {
         Errno::EACCES => "block devices are not permitted on filesystem".to_string(),
         Errno::EIO => "can't write superblock".to_string(),
         Errno::ENXIO => "invalid block device".to_string(),
-        other => format!("umount(2) system call failed: {}", other.desc()),
+        other => format!("umount(2) system call failed: {}", common::strerror(other)),
     };
     Failure::msg(format!(
         "{}: {message}.",
@@ -486,37 +530,36 @@ mod tests {
     }
 
     #[test]
-    fn every_accepted_option_is_in_usage() {
-        for long in [
-            "--all",
-            "--all-targets",
-            "--no-canonicalize",
-            "--detach-loop",
-            "--fake",
-            "--force",
-            "--internal-only",
-            "--no-mtab",
-            "--lazy",
-            "--test-opts",
-            "--recursive",
-            "--read-only",
-            "--types",
-            "--verbose",
-            "--quiet",
-            "--namespace",
-            "--help",
-            "--version",
-        ] {
-            assert!(USAGE.contains(long), "{long}");
+    fn every_option_is_in_the_man_page() {
+        let page = include_str!("../man/umount.8");
+        for o in LONGS {
+            let name = o.name.replace('-', "\\-");
+            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
         }
-        for short in "aAcdfinlORrtvqNhV".chars() {
-            assert!(USAGE.contains(&format!(" -{short},")), "-{short}");
+        for (c, _) in SHORTS {
+            assert!(
+                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
+                    .iter()
+                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
+                "-{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_accepted_option_is_in_usage() {
+        for o in LONGS {
+            assert!(USAGE.contains(&format!("--{}", o.name)), "--{}", o.name);
+        }
+        for (c, name) in SHORTS {
+            assert!(USAGE.contains(&format!(" -{c}, --{name}")), "-{c}");
         }
     }
 
     #[test]
     fn flags() {
         assert_eq!(opts(&["-l", "x"]).flags, Mnt::MNT_DETACH);
+        assert_eq!(opts(&["--la", "--rec", "x"]).flags, Mnt::MNT_DETACH);
         assert_eq!(opts(&["-lf", "x"]).flags, Mnt::MNT_DETACH | Mnt::MNT_FORCE);
         let o = opts(&["-R", "-q", "-v", "-r", "a", "b"]);
         assert!(o.recursive && o.quiet && o.verbose && o.read_only);

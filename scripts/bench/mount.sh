@@ -1,31 +1,39 @@
 #!/usr/bin/env bash
-# mount/umount throughput, ours beside util-linux and BusyBox in one run:
-# ITER x (mount -t tmpfs + umount) with 0, 1k and 10k other mounts in the namespace
-# (../shared/bench/mount_throughput.py: a private namespace, nothing reaches the host).
+# mount/umount throughput: ITER x (`mount -t tmpfs` + `umount`) from a shell loop, with 0,
+# 1k and 10k other mounts in the namespace, rootbox beside util-linux and BusyBox in one run
+# (../shared/bench/mount_throughput.py: its own private namespace, nothing reaches the host;
+# each ratio is the median of per-round ratios, rounds interleaved), then the system calls
+# and user-space instructions of one mount and one umount at each table size.
 #
-#   scripts/bench/mount.sh                  # release build, then the benchmark
-#   ITER=200 LEVELS=0,1000 scripts/bench/mount.sh
-#   BENCH_DIR=/path/to/shared/bench scripts/bench/mount.sh
+# Two builds of ours: the release multicall as cargo builds it (dynamic glibc: most of its
+# start-up is ld.so's), and the static one a minimal image ships (scripts/build-static.sh).
+# Targets (issue 4): per pair at or below BusyBox at 0 mounts; flat as the table grows
+# (a plain umount never reads the mount table).
 #
-# Target (issue 4): per pair at or below BusyBox at 0 mounts, flat as the table grows.
-# Run as root.
+# Run as root: scripts/bench/mount.sh [extra mount_throughput.py options], or through
+# scripts/bench.sh mount. Environment: ROOTBOX (the release multicall; built if unset),
+# QUICK=1 (200 pairs, 0 and 1k mounts), ITER, LEVELS.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-bench=${BENCH_DIR:-$repo/../shared/bench}
-# A git worktree under wt/NAME sits one level deeper than the main checkout.
-[ -d "$bench" ] || bench=$repo/../../shared/bench
-[ -f "$bench/mount_throughput.py" ] || { echo "mount.sh: no shared/bench beside the repo (set BENCH_DIR)" >&2; exit 1; }
+cd "$(dirname "$0")/../.."
 
-cargo build --release --quiet --manifest-path "$repo/Cargo.toml" -p mount-rs
-impls=(util-linux=system "ours=dir:$repo/target/release")
-# The static musl build (how the multicall ships): no dynamic loader, 12 system calls.
-musl=x86_64-unknown-linux-musl
-if rustup target list --installed 2>/dev/null | grep -qx "$musl"; then
-    cargo build --release --quiet --manifest-path "$repo/Cargo.toml" -p mount-rs \
-        --target "$musl" --target-dir "$repo/target/static"
-    impls+=("ours-static=dir:$repo/target/static/$musl/release")
+bench=
+for candidate in ../shared/bench ../../shared/bench; do
+    [ -f "$candidate/mount_throughput.py" ] && bench=$candidate && break
+done
+[ -n "$bench" ] || { echo "mount.sh: ../shared/bench not found beside the repository" >&2; exit 1; }
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE
+
+if [ -z "${ROOTBOX:-}" ]; then
+    cargo build --release --quiet --bin rootbox
+    ROOTBOX=$PWD/target/release/rootbox
 fi
-if command -v busybox >/dev/null; then impls+=(busybox=multi:"$(command -v busybox)"); fi
+static=$PWD/$(bash scripts/build-static.sh 2>/dev/null | tail -1)
+busybox=$(command -v busybox || echo /bin/busybox)
+if [ "${QUICK:-0}" = 1 ]; then
+    iter=${ITER:-200} levels=${LEVELS:-0,1000}
+else
+    iter=${ITER:-1000} levels=${LEVELS:-0,1000,10000}
+fi
 
-exec python3 "$bench/mount_throughput.py" "${impls[@]}" \
-    --iterations "${ITER:-1000}" --background "${LEVELS:-0,1000,10000}" "$@"
+python3 "$bench/mount_throughput.py" --iterations "$iter" --background "$levels" "$@" \
+    util-linux=system busybox=multi:"$busybox" ours-static=multi:"$static" ours-dyn=multi:"$ROOTBOX"

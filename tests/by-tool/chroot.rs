@@ -275,12 +275,16 @@ fn userspec_matches_gnu_chroot() {
     // from the host instead of the rootfs's 100).
     let out = rootfs_sh(
         "for spec in user user:nogroup nobody: 0:65534 :users nosuch :nosuch 12345 12345: \
-                     4294967295 4294967296 a:b:c user.users; do
+                     4294967295 4294967296 a:b:c user.users user. nobody. 0. 1000. \
+                     user:: 0:: x:: 12345:: : :: ::: user.nosuch; do
              \"$RB/chroot\" --userspec=$spec r id > ours 2>&1 || echo \"rc=$?\" >> ours
              chroot --userspec=$spec r id > gnu 2>&1 || echo \"rc=$?\" >> gnu
              sed -i 's/^[^ ]*chroot: /chroot: /' gnu
              cmp ours gnu || { echo \"differs: $spec\"; cat ours gnu; }
          done
+         \"$RB/chroot\" --userspec=user.users --groups=x r id > ours 2>&1 || echo \"rc=$?\" >> ours
+         chroot --userspec=user.users --groups=x r id > gnu 2>&1 || echo \"rc=$?\" >> gnu
+         cmp ours gnu || { echo 'differs: warning then group error'; cat ours gnu; }
          for groups in users root,nogroup nosuch, , 0,nosuch,4294967296 1,,2; do
              \"$RB/chroot\" --groups=$groups r id > ours 2>&1 || echo \"rc=$?\" >> ours
              chroot --groups=$groups r id > gnu 2>&1 || echo \"rc=$?\" >> gnu
@@ -329,15 +333,18 @@ fn trace_shows_each_syscall() {
     }
     let out = rootfs_sh(
         "ROOTBOX_TRACE=1 \"$RB/chroot\" / true
+         ROOTBOX_TRACE=1 \"$RB/chroot\" --skip-chdir /. true
          ROOTBOX_TRACE=1 \"$RB/chroot\" --userspec=user:users r true 2>&1
          ROOTBOX_TRACE=1 \"$RB/chroot\" r /nonexistent 2>&1 || echo \"rc=$?\"",
     );
     out.is(
         0,
         "chroot: open(\"r\", O_PATH|O_DIRECTORY|O_CLOEXEC) = 3\n\
-         chroot: openat2(3, \"etc/passwd\", {O_RDONLY|O_CLOEXEC, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS}) = 4\n\
+         chroot: openat2(3, \"etc/passwd\", {O_RDONLY|O_CLOEXEC|O_NONBLOCK, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS}) = 4\n\
+         chroot: fstat(4) = 0\n\
          chroot: read(4, ...) until EOF = 122\n\
-         chroot: openat2(3, \"etc/group\", {O_RDONLY|O_CLOEXEC, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS}) = 4\n\
+         chroot: openat2(3, \"etc/group\", {O_RDONLY|O_CLOEXEC|O_NONBLOCK, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS}) = 4\n\
+         chroot: fstat(4) = 0\n\
          chroot: read(4, ...) until EOF = 44\n\
          chroot: chroot(\"r\") = 0\n\
          chroot: chdir(\"/\") = 0\n\
@@ -349,7 +356,8 @@ fn trace_shows_each_syscall() {
          chroot: execvp(\"/nonexistent\", [\"/nonexistent\"]) = -1 ENOENT (No such file or directory)\n\
          chroot: failed to run command '/nonexistent': No such file or directory\n\
          rc=127\n",
-        "chroot: chroot(\"/\") = 0\nchroot: chdir(\"/\") = 0\n",
+        "chroot: chroot(\"/\") = 0\nchroot: chdir(\"/\") = 0\n\
+         chroot: realpath(\"/.\") = \"/\"\nchroot: chroot(\"/.\") = 0\n",
     );
 }
 
@@ -417,6 +425,34 @@ fn hostile_names_are_quoted_like_gnu() {
 }
 
 #[test]
+fn mkrootfs_refuses_the_running_systems_root() {
+    if !privileged("chroot::mkrootfs_refuses_the_running_systems_root") {
+        return;
+    }
+    // `/` is made read-only in the test's private namespace first, so that a regression can
+    // never write to the host (a `//` spelling once got past a string comparison).
+    let out = ns_sh_rootfs(
+        "mount -o remount,bind,ro /
+         for d in / // /tmp/.. /usr /etc; do \"$MKROOTFS\" \"$d\" 2>&1 || echo \"rc=$?\"; done",
+    );
+    let refused = |d: &str, why: &str| format!("mkrootfs: cannot use '{d}': {why}\nrc=1\n");
+    let root = "refusing to build a rootfs in '/'";
+    let full = "not empty and not made by mkrootfs.sh";
+    out.is(
+        0,
+        &[
+            refused("/", root),
+            refused("//", root),
+            refused("/tmp/..", root),
+            refused("/usr", full),
+            refused("/etc", full),
+        ]
+        .concat(),
+        "",
+    );
+}
+
+#[test]
 fn mkrootfs_refuses_unusable_dirs() {
     let scratch = Scratch::new();
     let file = scratch.0.join("file");
@@ -434,6 +470,16 @@ fn mkrootfs_refuses_unusable_dirs() {
         1,
         &format!("mkrootfs: cannot use '{below_file}': cannot create the directory\n"),
     );
+    // A directory with something in it and no stamp of an earlier run is left alone.
+    let full = scratch.0.join("full");
+    std::fs::create_dir(&full).unwrap();
+    std::fs::write(full.join("keep"), "x").unwrap();
+    let d = full.to_str().unwrap();
+    cmd(MKROOTFS).args([d]).run().fails(
+        1,
+        &format!("mkrootfs: cannot use '{d}': not empty and not made by mkrootfs.sh\n"),
+    );
+    assert_eq!(tree(&full), " d  755\nkeep f  644");
     let dir = scratch.0.join("root");
     cmd(MKROOTFS)
         .args([dir.to_str().unwrap()])
@@ -478,14 +524,26 @@ fn mkrootfs_layout_links_and_rerun() {
             .to_string_lossy()
             .into_owned()
     };
-    // busybox's applets, then rootbox's on top of the names they share; all relative.
+    // busybox's applets, then rootbox's on top of the names they share; all siblings.
     assert_eq!(link("bin/sh"), "busybox");
     assert_eq!(link("bin/ls"), "busybox");
     for applet in APPLETS {
         assert_eq!(link(&format!("bin/{applet}")), "rootbox", "{applet}");
     }
+    // bin and usr/bin are real directories with the same content (the binaries hard
+    // linked); no link goes through `..` or is absolute (see the script's header).
     assert_eq!(link("sbin"), "bin");
-    assert_eq!(link("usr/bin"), "../bin");
+    assert_eq!(link("usr/sbin"), "bin");
+    assert_eq!(link("usr/bin/mount"), "rootbox");
+    assert_eq!(link("usr/bin/sh"), "busybox");
+    let ino =
+        |p: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(dir.join(p)).unwrap());
+    assert_eq!(ino("bin/busybox"), ino("usr/bin/busybox"));
+    assert_eq!(ino("bin/rootbox"), ino("usr/bin/rootbox"));
+    assert!(
+        !first.contains(" l ../") && !first.contains(" l /"),
+        "{first}"
+    );
     for empty in ["proc", "sys", "dev", "old", "host_dir"] {
         assert_eq!(
             std::fs::read_dir(dir.join(empty)).unwrap().count(),
@@ -534,4 +592,123 @@ fn mkrootfs_without_busybox_uses_host_binaries() {
         ),
         "",
     );
+}
+
+#[test]
+fn privilege_failures_match_gnu() {
+    // Each step that needs a capability, with that capability taken away by setpriv(1):
+    // chroot(2) without CAP_SYS_CHROOT, setgroups(2) and setgid(2) without CAP_SETGID,
+    // setuid(2) without CAP_SETUID. Exact message and 125, as GNU chroot says them.
+    if !is_root() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "privilege_failures_match_gnu needs root under CI"
+        );
+        println!("SKIP: chroot::privilege_failures_match_gnu: needs root");
+        return;
+    }
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            "-sys_chroot",
+            &["/", "true"],
+            "cannot change root directory to '/': Operation not permitted",
+        ),
+        (
+            "-setgid",
+            &["--userspec=0:5", "/", "true"],
+            "failed to set supplemental groups: Operation not permitted",
+        ),
+        (
+            "-setgid",
+            &["--userspec=:5", "/", "true"],
+            "failed to set group-ID: Operation not permitted",
+        ),
+        (
+            "-setuid",
+            &["--userspec=1000:1000", "--groups=1000", "/", "true"],
+            "failed to set user-ID: Operation not permitted",
+        ),
+    ];
+    for (drop, args, message) in cases {
+        let bounding = format!("--bounding-set={drop}");
+        let ours = cmd("setpriv")
+            .args([bounding.as_str(), tool_path("chroot").to_str().unwrap()])
+            .args(args)
+            .run();
+        ours.fails(125, &format!("chroot: {message}\n"));
+        let gnu = cmd("setpriv")
+            .args([bounding.as_str(), "chroot"])
+            .args(args)
+            .env("PATH", with_sbin())
+            .run();
+        gnu.fails(125, &format!("chroot: {message}\n"));
+    }
+}
+
+#[test]
+fn the_recipe_in_help_confines_the_shell() {
+    if !privileged("chroot::the_recipe_in_help_confines_the_shell") {
+        return;
+    }
+    // Run the recipe exactly as `chroot --help` prints it, with rootbox's tools first in
+    // PATH (after the pivot only the rootfs's own links, also rootbox, are left), on a rootfs
+    // named R; only the interactive shell at the end is replaced by a check.
+    let help = tool("chroot").args(["--help"]).run();
+    let text = help.ok();
+    let start = text.find("  unshare -m").unwrap();
+    let end = start + text[start..].find("\n\n").unwrap();
+    let recipe = text[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        recipe,
+        "unshare -m sh -c 'mount --bind R R; cd R; pivot_root . .; umount -l .; \
+         exec chroot . /bin/sh'"
+    );
+    let check = recipe.replace(
+        "/bin/sh'",
+        "/bin/sh -c \"stat -c %d:%i / .. | cmp - /tmp/expect && ls -a /old && echo confined\"'",
+    );
+    let out = ns_sh_rootfs(&format!(
+        "\"$MKROOTFS\" R
+         stat -c %d:%i R R > R/tmp/expect
+         PATH=\"$RB:$PATH\"
+         {check}"
+    ));
+    out.is(0, ".\n..\nconfined\n", "");
+}
+
+#[test]
+fn non_utf8_newroot_and_command_work() {
+    if !privileged("chroot::non_utf8_newroot_and_command_work") {
+        return;
+    }
+    // Arguments are bytes: a NEWROOT and a COMMAND that are not UTF-8 pass through intact.
+    let out = ns_sh_rootfs(
+        "r=$(printf 'r\\377')
+         \"$MKROOTFS\" \"$r\"
+         printf '#!/bin/sh\\necho ran\\n' > \"$r/bin/$(printf 'x\\376')\"
+         chmod +x \"$r/bin/$(printf 'x\\376')\"
+         \"$RB/chroot\" \"$r\" \"$(printf 'x\\376')\"",
+    );
+    out.is(0, "ran\n", "");
+}
+
+#[test]
+fn passwd_that_is_not_a_regular_file_is_ignored() {
+    if !privileged("chroot::passwd_that_is_not_a_regular_file_is_ignored") {
+        return;
+    }
+    // Opening a FIFO with no writer would block: it is not read, so names are unknown and
+    // numbers still work (timeout turns a hang into a failure). (A device such as /dev/zero
+    // is skipped by the same regular-file check; it is not tried here, as a regression
+    // would fill memory.)
+    let out = rootfs_sh(
+        "rm r/etc/passwd r/etc/group
+         mkfifo r/etc/passwd r/etc/group
+         timeout 5 \"$RB/chroot\" --userspec=user r id 2>&1 || echo \"rc=$?\"
+         timeout 5 \"$RB/chroot\" --userspec=0:0 --groups=0 r true && echo ran",
+    );
+    out.is(0, "chroot: invalid user\nrc=125\nran\n", "");
 }

@@ -1,6 +1,6 @@
 //! pivot_root: integration tests. Every call runs in a private mount namespace (`ns_sh`) on
-//! a scratch tmpfs; `mount`/`umount` in the scripts are util-linux's until the pivot, after
-//! which only the new root's BusyBox is left (`/bin/busybox umount`).
+//! a scratch tmpfs. A bare `mount`/`umount` in the scripts is util-linux's; after a pivot only
+//! the new root's tools are left (`/bin/busybox umount`, or `/bin/umount`, which is rootbox).
 
 use crate::chroot::{ns_sh_rootfs, rootfs_sh};
 use crate::util::*;
@@ -384,14 +384,15 @@ fn recipe_dot_dot() {
         return;
     }
     // `pivot_root . .`: the old root is stacked on the new one; `umount -l .` drops it.
+    // All rootbox: our mount before the pivot, the rootfs's own umount (rootbox) after it.
     let out = rootfs_sh(&format!(
         "umount r/proc
          stat -c %d:%i r > r/tmp/expect
-         mount --bind r r
-         mount -t proc proc r/proc
+         \"$RB/mount\" --bind r r
+         \"$RB/mount\" -t proc proc r/proc
          cd r
          \"$RB/pivot_root\" . .
-         /bin/busybox umount -l .
+         /bin/umount -l .
          {CHECK_INSIDE}"
     ));
     out.is(0, "/r /\n/ /proc\n.\n..\n", "");

@@ -1,7 +1,7 @@
 //! umount: integration tests, in private namespaces on a scratch tmpfs (see mount.rs for
 //! the `t`, `M`, `U`, `ismnt` script helpers).
 
-use crate::mount::sh;
+use crate::mount::{installed, sh};
 use crate::util::*;
 
 #[track_caller]
@@ -102,10 +102,10 @@ fn read_only_fallback_when_busy() {
         "umount_r",
         r#"mount -t tmpfs busy A
 exec 3<A
-t U -r A
+t U -v -r A
 opts A
 "#,
-        "rc=0\nro,relatime ro\n",
+        "E: umount: S/A (busy) remounted read-only\nrc=0\nro,relatime ro\n",
     );
 }
 
@@ -151,6 +151,9 @@ ismnt C; ismnt D
 #[test]
 fn cost_does_not_read_the_table() {
     // A plain umount is one system call: nothing but umount2 touches the mount table.
+    if !installed("umount_flat", "strace") {
+        return;
+    }
     check(
         "umount_flat",
         r#"mount -t tmpfs x A
@@ -159,5 +162,35 @@ grep -c mountinfo tr || true
 grep -c '^umount2("A", 0) *= 0' tr
 "#,
         "0\n1\n",
+    );
+}
+
+#[test]
+fn namespace_option() {
+    check(
+        "umount_N",
+        r#"sleep 100 >/dev/null 2>&1 & pid=$!
+mount -t tmpfs x A
+t U -N $pid A
+ismnt A
+t U -N 999999999 A
+kill $pid
+"#,
+        "rc=0\nnot mounted\n\
+         E: umount: failed to set target namespace to /proc/999999999/ns/mnt: No such file or directory\nrc=2\n",
+    );
+}
+
+#[test]
+fn force_and_lazy_flags_reach_umount2() {
+    check(
+        "umount_flags",
+        r#"mount -t tmpfs x A; mount -t tmpfs y B
+ROOTBOX_TRACE=1 U -f A 2>&1
+ROOTBOX_TRACE=1 U --force --lazy B 2>&1
+ismnt A; ismnt B
+"#,
+        "umount: umount2(\"A\", MNT_FORCE) = 0\numount: umount2(\"B\", MNT_FORCE|MNT_DETACH) = 0\n\
+         not mounted\nnot mounted\n",
     );
 }

@@ -7,13 +7,13 @@
 //! ids are u32 and never wrap (`--map-user=4294967296` is an error, not root); a child
 //! killed by SIGKILL makes unshare die by SIGKILL (137, not exit 1); `--setgroups=deny`
 //! with `-r` works (written before the maps, not after); a `--mount=FILE` on a shared mount
-//! is refused up front with the reason; the program starts only after its namespaces are
-//! persisted; unshare(2) failures say what to do (add `-U -r`, pivot_root instead of
+//! is refused up front with the reason, and works from any CPU on Linux 6.18 (see
+//! `renumber_mount_ns`); the program starts only after its namespaces are persisted; unshare(2) failures say what to do (add `-U -r`, pivot_root instead of
 //! chroot, the sysctl that disables them); the `--monotonic` error names `-T` (2.38 says
 //! `-t`) and `no line matching user` does not end in `: Success`; a child that dumps core
 //! does not make unshare dump a second core when it dies by the same signal.
 //! util-linux 2.39's `INNER:OUTER:COUNT` and 2.38's `OUTER,INNER,COUNT` both work for
-//! `--map-users`; `--map-subids`, `--owner`, `--mount-binfmt`, `--load-interp`,
+//! `--map-users`; `--owner`, `--mount-binfmt`, `--load-interp`,
 //! `--clear-env` and `--whitelist-env` (2.41+) are not implemented.
 //!
 //! The order of operations is util-linux's (research/features.md §1.2): helpers that must
@@ -69,9 +69,10 @@ Options:
  -r, --map-root-user       map current user to root (implies --user)
  -c, --map-current-user    map current user to itself (implies --user)
  --map-auto                map users and groups automatically (implies --user)
- --map-users=<inneruid>:<outeruid>:<count>|auto|all
+ --map-subids              map the first block of user IDs owned by euid (implies --user)
+ --map-users=<inneruid>:<outeruid>:<count>|auto|subids|all
                            map count users from outeruid to inneruid (implies --user)
- --map-groups=<innergid>:<outergid>:<count>|auto|all
+ --map-groups=<innergid>:<outergid>:<count>|auto|subids|all
                            map count groups from outergid to innergid (implies --user)
 
  --kill-child[=<signame>]  when dying, kill the forked child (implies --fork)
@@ -97,9 +98,10 @@ A <file> must exist; it keeps the namespace alive until 'umount <file>'. The
 --mount <file> must not be on a shared mount; --pid <file> needs --fork.
 Without --fork, --pid makes the first child of <program> pid 1 of the new
 namespace, not <program> itself: once that child exits, <program> cannot fork.
---map-users=all maps every id of the current namespace; 'auto' reads
-/etc/subuid and /etc/subgid. Range maps are written through newuidmap and
-newgidmap unless unshare runs as root.
+--map-users=all maps every id of the current namespace; 'auto' maps the
+caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself.
+Range maps are written through newuidmap and newgidmap unless unshare runs
+as root.
 
 For more details see unshare(1).
 ";
@@ -127,6 +129,7 @@ const LONGS: &[Long] = &[
     long("map-root-user", HasArg::No),
     long("map-current-user", HasArg::No),
     long("map-auto", HasArg::No),
+    long("map-subids", HasArg::No),
     long("propagation", HasArg::Required),
     long("setgroups", HasArg::Required),
     long("keep-caps", HasArg::No),
@@ -237,6 +240,13 @@ impl Opts {
     fn persisting(&self) -> bool {
         self.persist.iter().any(Option::is_some)
     }
+
+    fn persist_mount(&self) -> bool {
+        KINDS
+            .iter()
+            .zip(&self.persist)
+            .any(|(k, f)| k.flag == nix::libc::CLONE_NEWNS && f.is_some())
+    }
 }
 
 /// What the command line asks for.
@@ -343,10 +353,15 @@ fn apply(o: &mut Opts, name: &str, value: Option<OsString>) -> Result<Option<Act
             o.map_user = Some(MapId::Current);
             o.map_group = Some(MapId::Current);
         }
-        "map-auto" => {
+        "map-auto" | "map-subids" => {
             o.flags |= user;
-            o.user_ranges.push(Spec::Auto);
-            o.group_ranges.push(Spec::Auto);
+            let spec = if name == "map-auto" {
+                Spec::Auto
+            } else {
+                Spec::Subids
+            };
+            o.user_ranges.push(spec.clone());
+            o.group_ranges.push(spec);
         }
         "map-users" | "map-groups" => {
             o.flags |= user;
@@ -464,7 +479,8 @@ fn plan(o: &Opts) -> Result<Plan> {
                     range: *range,
                     open: false,
                 }),
-                Spec::Auto => out.push(maps::subid_block(subid, euid)?),
+                Spec::Auto => out.push(maps::subid_block(subid, euid, false)?),
+                Spec::Subids => out.push(maps::subid_block(subid, euid, true)?),
                 Spec::All => out.extend(maps::own_map(own)?),
             }
         }
@@ -560,7 +576,7 @@ struct Helpers {
 /// program's process on an error before exec, a helper).
 pub fn run(o: &Opts) -> Result<u8> {
     // An inherited SIGCHLD=SIG_IGN would make waitpid fail with ECHILD.
-    child::default_sigchld().context("cannot reset SIGCHLD")?;
+    child::default_sigchld(NAME).context("cannot reset SIGCHLD")?;
     let p = plan(o)?;
     check_persist_targets(o)?;
     let mut helpers = Helpers::default();
@@ -594,7 +610,13 @@ fn unshare_and_go(o: &Opts, p: &Plan, helpers: &mut Helpers) -> Result<u8> {
             Side::Parent(h) => helpers.map = Some(h),
         }
     }
+    // The kernel binds a mount namespace file only into an older mount namespace; remember
+    // how old ours is (see `renumber_mount_ns`).
+    let outer_ns = o.persist_mount().then(sys::mount_ns_id).flatten();
     sys::unshare(o.flags).map_err(|errno| unshare_failure(errno, o.flags, p.euid))?;
+    if let Some(outer) = outer_ns {
+        renumber_mount_ns(outer);
+    }
     if let Some(h) = helpers.map.take() {
         h.release()?;
     }
@@ -620,6 +642,33 @@ fn unshare_and_go(o: &Opts, p: &Plan, helpers: &mut Helpers) -> Result<u8> {
     setup_and_exec(o, p)
 }
 
+/// Make sure the new mount namespace is numbered above the old one, so the helper may bind
+/// it onto FILE. Linux 6.18 hands out namespace ids from per-CPU batches, so a namespace
+/// made on one CPU can be numbered below an older one made on another, and the kernel then
+/// refuses the bind with EINVAL (`mnt_ns_loop()`; util-linux fails the same way, about
+/// half the time on a 2-CPU machine). Nothing has happened in the new namespace yet, so an
+/// identical copy made on another CPU, numbered from that CPU's batch, is as good.
+fn renumber_mount_ns(outer: u64) {
+    let newer = |id: Option<u64>| id.is_some_and(|id| id > outer);
+    if newer(sys::mount_ns_id()) {
+        return;
+    }
+    let Some(original) = sys::affinity() else {
+        return;
+    };
+    for cpu in sys::online_cpus() {
+        let mut one = nix::sched::CpuSet::new();
+        if one.set(cpu).is_err() || sys::set_affinity(&one).is_err() {
+            continue;
+        }
+        if sys::unshare(nix::libc::CLONE_NEWNS).is_ok() && newer(sys::mount_ns_id()) {
+            break;
+        }
+    }
+    // The caller's CPU mask is the program's again.
+    let _ = sys::set_affinity(&original);
+}
+
 /// Fork the program's process; the parent persists the namespaces, lets the child go on,
 /// waits and ends as the child ended.
 fn fork_program(o: &Opts, helpers: &mut Helpers) -> Result<Side<u8, ()>> {
@@ -643,16 +692,21 @@ fn fork_program(o: &Opts, helpers: &mut Helpers) -> Result<Side<u8, ()>> {
         ForkResult::Parent { child } => {
             signals.target(child);
             let _watch = watch.map(|(_, wr)| wr);
-            if o.persisting() {
-                let me = nix::unistd::getpid();
-                if let Err(e) = persist(o, helpers.bind.take(), me) {
-                    let _ = nix::sys::signal::kill(child, Signal::SIGKILL);
-                    let _ = child::wait(NAME, child);
-                    return Err(e);
+            // Bind the namespaces, then let the program go; if that fails, the program
+            // must not run on in namespaces nobody asked for without their FILEs.
+            let go = || -> Result<()> {
+                if o.persisting() {
+                    persist(o, helpers.bind.take(), nix::unistd::getpid())?;
                 }
-            }
-            if let Some((_, wr)) = gate {
-                sys::send_byte(wr)?;
+                match gate {
+                    Some((_, wr)) => sys::send_byte(wr),
+                    None => Ok(()),
+                }
+            };
+            if let Err(e) = go() {
+                let _ = child::kill(NAME, child, Signal::SIGKILL);
+                let _ = child::wait(NAME, child);
+                return Err(e);
             }
             let end = child::wait(NAME, child).context("waitpid failed")?;
             Ok(Side::Parent(end.pass_on()))

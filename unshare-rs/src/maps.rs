@@ -39,6 +39,9 @@ pub enum Spec {
     Auto,
     /// `all`: every id the caller's own namespace maps, each to itself.
     All,
+    /// `subids`: the caller's first block in /etc/subuid (subgid), each id to itself
+    /// (util-linux 2.41).
+    Subids,
 }
 
 /// Parse a `--map-users`/`--map-groups` argument.
@@ -46,6 +49,7 @@ pub fn parse_spec(text: &OsStr) -> Result<Spec> {
     match text.as_bytes() {
         b"auto" => return Ok(Spec::Auto),
         b"all" => return Ok(Spec::All),
+        b"subids" => return Ok(Spec::Subids),
         _ => {}
     }
     let shown = common::usage::lossy(text);
@@ -203,8 +207,9 @@ pub fn user_by_id(uid: u32) -> Option<Account> {
 }
 
 /// The first block of `file` (`/etc/subuid` or `/etc/subgid`) owned by `uid`, by name or
-/// number (util-linux `read_subid_range()`), as an open-ended block mapped from 0.
-pub fn subid_block(file: &str, uid: u32) -> Result<Block> {
+/// number (util-linux `read_subid_range()`): an open-ended block mapped from 0, or with
+/// `identity` each id mapped to itself.
+pub fn subid_block(file: &str, uid: u32, identity: bool) -> Result<Block> {
     let owner = user_by_id(uid);
     let content = std::fs::read(file).map_err(|e| {
         Failure::from(anyhow::Error::new(e).context(format!("could not open '{file}'")))
@@ -236,11 +241,11 @@ pub fn subid_block(file: &str, uid: u32) -> Result<Block> {
         }
         return Ok(Block {
             range: Range {
-                inner: 0,
+                inner: if identity { outer } else { 0 },
                 outer,
                 count,
             },
-            open: true,
+            open: !identity,
         });
     }
     let who = owner.map_or(uid_text, |o| String::from_utf8_lossy(&o.name).into_owned());
@@ -321,6 +326,7 @@ mod tests {
         );
         assert_eq!(p("auto"), Ok(Spec::Auto));
         assert_eq!(p("all"), Ok(Spec::All));
+        assert_eq!(p("subids"), Ok(Spec::Subids));
         assert_eq!(
             p("1,2"),
             Err("mapping '1,2' contains only 2 elements".into())
@@ -446,5 +452,105 @@ mod tests {
         let r = [range(0, 1000, 1), range(1, 100000, 65536)];
         assert_eq!(map_text(&r), "0 1000 1\n1 100000 65536\n");
         assert_eq!(helper_args(&r), ["0", "1000", "1", "1", "100000", "65536"]);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    /// xorshift: deterministic, no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self, below: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % below
+        }
+    }
+
+    /// The pairs a merge must give for one block, computed the slow way: the inside ids
+    /// without the single inner id, zipped with the outside ids without the single outer id.
+    fn expected(b: &Block, single: Option<(u32, u32)>) -> Vec<(u64, u64)> {
+        let r = b.range;
+        let (i0, o0, n) = (u64::from(r.inner), u64::from(r.outer), u64::from(r.count));
+        let (hi, ho) = single.map_or((None, None), |(i, o)| {
+            (Some(u64::from(i)), Some(u64::from(o)))
+        });
+        let inner_end = if b.open { i0 + n + 1 } else { i0 + n };
+        let inner = (i0..inner_end).filter(|&x| Some(x) != hi);
+        let outer = (o0..o0 + n).filter(|&x| Some(x) != ho);
+        let mut pairs: Vec<(u64, u64)> = inner.zip(outer).collect();
+        if b.open && pairs.len() as u64 > n {
+            pairs.truncate(n as usize);
+        }
+        pairs
+    }
+
+    fn pairs(ranges: &[Range]) -> Vec<(u64, u64)> {
+        ranges
+            .iter()
+            .flat_map(|r| {
+                (0..u64::from(r.count))
+                    .map(move |k| (u64::from(r.inner) + k, u64::from(r.outer) + k))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_is_the_zip_of_both_sides_without_the_single_ids() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..5000 {
+            let block = Block {
+                range: Range {
+                    inner: rng.next(20) as u32,
+                    outer: rng.next(20) as u32,
+                    count: 1 + rng.next(20) as u32,
+                },
+                open: rng.next(2) == 0,
+            };
+            let single = (rng.next(4) != 0).then(|| (rng.next(45) as u32, rng.next(45) as u32));
+            let out = merge(&[block], single);
+            let (head, rest) = match single {
+                Some((i, o)) => {
+                    assert_eq!(
+                        out[0],
+                        Range {
+                            inner: i,
+                            outer: o,
+                            count: 1
+                        }
+                    );
+                    (1, &out[1..])
+                }
+                None => (0, &out[..]),
+            };
+            assert!(out.len() <= head + 3, "{block:?} {single:?}: {out:?}");
+            assert!(rest.iter().all(|r| r.count > 0));
+            assert_eq!(
+                pairs(rest),
+                expected(&block, single),
+                "{block:?} {single:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_specs_never_panic() {
+        const ALPHABET: &[u8] = b"0129:, -+\xffautol";
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..5000 {
+            let len = rng.next(16);
+            let text: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[rng.next(ALPHABET.len() as u64) as usize])
+                .collect();
+            if let Ok(Spec::Fixed(r)) = parse_spec(OsStr::from_bytes(&text)) {
+                assert!(r.count > 0);
+                assert!(u64::from(r.inner) + u64::from(r.count) <= u64::from(u32::MAX));
+            }
+            let _ = accounts(&text).count();
+        }
     }
 }

@@ -134,17 +134,18 @@ pub fn pipe(nonblock: bool) -> Result<(OwnedFd, OwnedFd)> {
         flags |= OFlag::O_NONBLOCK;
     }
     let result = nix::unistd::pipe2(flags);
-    let shown = result
-        .as_ref()
-        .map(|(r, w)| format!("[{}, {}]", r.as_raw_fd(), w.as_raw_fd()))
-        .map_err(|e| *e);
+    // As strace shows it (O_NONBLOCK by name: bitflags would pick its alias O_NDELAY).
+    let names = if nonblock {
+        "O_NONBLOCK|O_CLOEXEC"
+    } else {
+        "O_CLOEXEC"
+    };
     trace::line(
         NAME,
-        &format!(
-            "pipe2({}) = {}",
-            trace::flags(&flags),
-            shown.unwrap_or_else(trace::errno_text)
-        ),
+        &match &result {
+            Ok((r, w)) => format!("pipe2([{}, {}], {names}) = 0", r.as_raw_fd(), w.as_raw_fd()),
+            Err(errno) => format!("pipe2({names}) = {}", trace::errno_text(*errno)),
+        },
     );
     Ok(result.context("pipe failed")?)
 }
@@ -166,7 +167,11 @@ pub fn wait_byte(fd: OwnedFd) -> bool {
 
 /// Send one byte on `fd` and close it.
 pub fn send_byte(fd: OwnedFd) -> Result<()> {
-    nix::unistd::write(&fd, &[6u8]).context("failed to wake up a helper process")?;
+    let result = nix::unistd::write(&fd, &[6u8]);
+    trace::call(NAME, result, || {
+        format!("write({}, \"\\x06\", 1)", fd.as_raw_fd())
+    })
+    .context("failed to wake up a helper process")?;
     Ok(())
 }
 
@@ -299,4 +304,85 @@ pub fn keep_caps() -> Result<()> {
 
 fn lossy(s: &OsStr) -> String {
     common::usage::lossy(s)
+}
+
+/// `ioctl(fd, NS_GET_MNTNS_ID)` on `/proc/self/ns/mnt`: the id the kernel orders mount
+/// namespaces by (Linux 6.8+); `None` where the kernel has no such request.
+#[allow(unsafe_code)]
+pub fn mount_ns_id() -> Option<u64> {
+    /// `_IOR(NSIO, 0x5, __u64)` from `<linux/nsfs.h>`; glibc's ioctl takes the request as
+    /// unsigned long, musl's as int (the same 32 bits), hence the `as _` below.
+    const NS_GET_MNTNS_ID: u32 = 0x8008_b705;
+    let fd = open(
+        "/proc/self/ns/mnt",
+        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
+    let mut id: u64 = 0;
+    // SAFETY: the request writes one u64 through the pointer, which points at `id`.
+    let rc = unsafe {
+        nix::libc::ioctl(
+            fd.as_raw_fd(),
+            NS_GET_MNTNS_ID as _,
+            std::ptr::addr_of_mut!(id),
+        )
+    };
+    let result = Errno::result(rc).map(|_| ());
+    trace::call(NAME, result, || {
+        format!("ioctl({}, NS_GET_MNTNS_ID, [{id}])", fd.as_raw_fd())
+    })
+    .ok()
+    .map(|()| id)
+}
+
+/// The CPUs this process may run on, and a way to put it back.
+pub fn affinity() -> Option<nix::sched::CpuSet> {
+    nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()
+}
+
+/// Run on `cpus` only.
+pub fn set_affinity(cpus: &nix::sched::CpuSet) -> nix::Result<()> {
+    let result = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), cpus);
+    trace::call(NAME, result, || {
+        let set: Vec<String> = (0..nix::sched::CpuSet::count())
+            .filter(|&cpu| cpus.is_set(cpu).unwrap_or(false))
+            .map(|cpu| cpu.to_string())
+            .collect();
+        format!("sched_setaffinity(0, [{}])", set.join(" "))
+    })
+}
+
+/// The online CPUs (`/sys/devices/system/cpu/online`).
+pub fn online_cpus() -> Vec<usize> {
+    let text = std::fs::read_to_string("/sys/devices/system/cpu/online").unwrap_or_default();
+    cpu_list(&text)
+}
+
+/// A kernel CPU list (`0-3,6`), at most `CpuSet::count()` CPUs.
+pub fn cpu_list(text: &str) -> Vec<usize> {
+    text.trim()
+        .split(',')
+        .filter_map(|part| {
+            let (a, b) = part.split_once('-').unwrap_or((part, part));
+            Some(a.parse::<usize>().ok()?..=b.parse::<usize>().ok()?)
+        })
+        .flatten()
+        .take(nix::sched::CpuSet::count())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cpu_lists() {
+        assert_eq!(super::cpu_list("0-3,6\n"), [0, 1, 2, 3, 6]);
+        assert_eq!(super::cpu_list("0"), [0]);
+        assert_eq!(super::cpu_list(""), [] as [usize; 0]);
+        assert_eq!(super::cpu_list("x,2"), [2]);
+        assert_eq!(
+            super::cpu_list("0-4294967295").len(),
+            nix::sched::CpuSet::count()
+        );
+    }
 }

@@ -173,3 +173,19 @@ fn every_option_is_in_the_usage() {
         );
     }
 }
+
+#[test]
+fn every_option_is_in_the_man_page() {
+    let page = include_str!("../man/unshare.1");
+    for o in LONGS {
+        let spelled = format!("\\-\\-{}", o.name.replace('-', "\\-"));
+        assert!(page.contains(&spelled), "--{}", o.name);
+    }
+    for (c, _) in SHORTS
+        .iter()
+        .copied()
+        .chain(KINDS.iter().map(|k| (k.short, k.long)))
+    {
+        assert!(page.contains(&format!(".BR \\-{c} ")), "-{c}");
+    }
+}
