@@ -697,6 +697,33 @@ fn percent(used: u64, total: u64) -> String {
     format!("{:.0}%", used as f64 / total as f64 * 100.0)
 }
 
+/// Append the cell of column `col` for entry `i` to `out`; false when it has no data.
+/// The common columns are copied straight from the entry.
+pub fn put(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache, out: &mut Vec<u8>) -> bool {
+    let e = &ctx.entries[i];
+    let simple_source = !ctx.flags.canon && tag(&e.source).is_none();
+    match col {
+        Col::Target => out.extend_from_slice(&e.target),
+        Col::Fstype => out.extend_from_slice(&e.fstype),
+        Col::Source if simple_source => {
+            out.extend_from_slice(&e.source);
+            if ctx.kernel && !ctx.flags.nofsroot && e.root != b"/" {
+                out.push(b'[');
+                out.extend_from_slice(&e.root);
+                out.push(b']');
+            }
+        }
+        Col::VfsOptions if ctx.kernel => out.extend_from_slice(&e.vfs_options),
+        Col::FsOptions if ctx.kernel => out.extend_from_slice(&e.fs_options),
+        Col::OptFields if !e.opt_fields.is_empty() => out.extend_from_slice(&e.opt_fields),
+        _ => match data(col, ctx, i, cache) {
+            Some(d) => out.extend_from_slice(&d),
+            None => return false,
+        },
+    }
+    true
+}
+
 /// The cell of column `col` for entry `i`.
 pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>> {
     let e = &ctx.entries[i];

@@ -22,7 +22,7 @@ use common::table::{self, Entry, Format, Index};
 use common::{Failure, Result, out::Out, usage};
 
 use cols::Col;
-use scols::{Line, Mode, Style};
+use scols::{Mode, Style};
 
 /// The tool's name, the prefix of its messages.
 pub const NAME: &str = "findmnt";
@@ -576,21 +576,48 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
     };
     // Without a tree column (TARGET) libsmartcols prints a flat table.
     let tree = tree && out_cols.iter().any(|c| c.tree);
-    let mut cache = cols::Cache::default();
-    let lines: Vec<Line> = placed
+    let parents: Vec<Option<usize>> = placed
         .iter()
-        .map(|p| Line {
-            cells: columns
-                .iter()
-                .map(|c| cols::data(*c, &ctx, p.entry, &mut cache))
-                .collect(),
-            parent: if tree { p.parent } else { None },
-        })
+        .map(|p| if tree { p.parent } else { None })
         .collect();
-    let mut buf = Vec::with_capacity(lines.len() * 128);
-    scols::print(&mut buf, &out_cols, &lines, &style);
-    out.bytes(&buf)?;
+    let mut cells = EntryCells {
+        ctx: &ctx,
+        columns: &columns,
+        placed: &placed,
+        cache: cols::Cache::default(),
+    };
+    let mut buf = Vec::with_capacity(1 << 19);
+    let mut sink = |b: &mut Vec<u8>| -> Result<()> {
+        out.bytes(b)?;
+        b.clear();
+        Ok(())
+    };
+    scols::render(&mut buf, &mut sink, &out_cols, &parents, &mut cells, &style)?;
+    sink(&mut buf)?;
+    // The process is about to exit: handing a 100k-entry table back to malloc piece by
+    // piece would cost more than building it.
+    std::mem::forget(cells);
+    std::mem::forget(placed);
+    std::mem::forget(index);
+    std::mem::forget(ctx);
     Ok(0)
+}
+
+/// Cells computed on demand from the table, so no copy of the table is kept for output.
+struct EntryCells<'a> {
+    ctx: &'a Ctx,
+    columns: &'a [Col],
+    placed: &'a [table::Placed],
+    cache: cols::Cache,
+}
+
+impl scols::Cells for EntryCells<'_> {
+    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool {
+        match (self.placed.get(line), self.columns.get(column)) {
+            (Some(p), Some(&c)) => cols::put(c, self.ctx, p.entry, &mut self.cache, out),
+            _ => false,
+        }
+    }
 }
 
 /// Read the table files: returns the entries, whether they are a kernel (mountinfo) table,

@@ -53,8 +53,11 @@ fn table(seed: u64, n: usize) -> Vec<u8> {
     let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut text = b"21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n".to_vec();
     let mut targets: Vec<(u64, Vec<u8>)> = vec![(21, b"".to_vec())];
+    // IDs ascend with gaps, as the kernel's do (duplicates would make util-linux crash).
+    let mut last_id = 21;
     for i in 0..n {
-        let id = 22 + i as u64 * (1 + r.below(3));
+        let id = last_id + 1 + r.below(3);
+        last_id = id + 1;
         let (parent, base) = if r.below(20) == 0 {
             (9000 + r.below(5), b"/orphan".to_vec())
         } else {
@@ -512,7 +515,7 @@ S="$SCRATCH"
 fail=0
 for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-M $S/a" "-M $S/d" \
     "-R -M $S/a" "-R $S/a -J" "-t tmpfs -l" "-O ro -l" "-O noexec -r" "-D -T $S/a" \
-    "-D -b -M $S/a" "-o +PROPAGATION,OPT-FIELDS,TID -l" "--shadowed -l" "-U -l" \
+    "-D -b -M $S/a" "-o +PROPAGATION,OPT-FIELDS -l" "--shadowed -l" "-U -l" "-N $$ -o TARGET,TID -M $S/a" \
     "-S three" "$S/d" "two" "-f -t tmpfs" "-d backward -f -t tmpfs" "-k -l" \
     "-o TARGET,SIZE,USED,AVAIL,USE%,FSROOT -M $S/a" "-o +SIZE,USE% -J -M $S/a"; do
   findmnt $args > exp 2>&1 && e=0 || e=$?
