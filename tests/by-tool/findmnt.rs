@@ -183,10 +183,14 @@ fn fix_json(bytes: &[u8]) -> Vec<u8> {
 
 /// Run one case both ways; describe the difference, if any.
 fn compare(file: &std::path::Path, args: &str) -> Option<String> {
+    compare_in(file, args, "C.UTF-8")
+}
+
+fn compare_in(file: &std::path::Path, args: &str, locale: &str) -> Option<String> {
     let mut argv: Vec<String> = vec!["-F".into(), file.to_string_lossy().into_owned()];
     argv.extend(args.split_whitespace().map(String::from));
-    let theirs = cmd(reference()).args(&argv).env("LC_ALL", "C.UTF-8").run();
-    let ours = tool("findmnt").args(&argv).env("LC_ALL", "C.UTF-8").run();
+    let theirs = cmd(reference()).args(&argv).env("LC_ALL", locale).run();
+    let ours = tool("findmnt").args(&argv).env("LC_ALL", locale).run();
     let expected = if args.contains("-J") {
         fix_json(&theirs.raw_stdout)
     } else {
@@ -194,7 +198,7 @@ fn compare(file: &std::path::Path, args: &str) -> Option<String> {
     };
     if expected != ours.raw_stdout || theirs.stderr != ours.stderr || theirs.code != ours.code {
         return Some(format!(
-            "[{args}] on {}: code {}/{}\n--- util-linux\n{}{}\n--- ours\n{}{}",
+            "[{args}] on {} ({locale}): code {}/{}\n--- util-linux\n{}{}\n--- ours\n{}{}",
             file.display(),
             theirs.code,
             ours.code,
@@ -240,13 +244,38 @@ fn differential_generated_tables() {
     if !have_util_linux() {
         return;
     }
-    for seed in 1..=6 {
+    for seed in 1..=10 {
         differential(
             &format!("mi{seed}"),
             &table(seed, 40 + 15 * seed as usize),
             CASES,
         );
     }
+}
+
+#[test]
+fn differential_c_locale() {
+    if !have_util_linux() {
+        return;
+    }
+    // No UTF-8: every non-ASCII byte is \xNN and the tree art is ASCII.
+    let dir = Scratch::new();
+    let file = dir.0.join("mi-c");
+    std::fs::write(&file, table(99, 80)).unwrap();
+    let failures: Vec<String> = [
+        "",
+        "-l",
+        "-r",
+        "-P",
+        "-J",
+        "-a -o +ID",
+        "-t tmpfs",
+        "-R -M /",
+    ]
+    .iter()
+    .filter_map(|c| compare_in(&file, c, "C"))
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
@@ -575,7 +604,7 @@ fn verify_reports_fstab_problems() {
     std::fs::write(&file, "proc /proc proc defaults 0 0\n").unwrap();
     tool("findmnt").args(["-x", "--verbose", "-F"]).args([&file]).run().is(
         0,
-        "/proc\n   [ ] target exists\n   [ ] do not check proc source (pseudo/net)\n   [ ] do not check proc FS type (pseudo/net)\n",
-        "\nSuccess, no errors or warnings detected\n",
+        "/proc\n   [ ] target exists\n   [ ] do not check proc source (pseudo/net)\n   [ ] do not check proc FS type (pseudo/net)\nSuccess, no errors or warnings detected\n",
+        "",
     );
 }
