@@ -244,6 +244,7 @@ impl Col {
             hint: i.hint,
             right: i.right,
             tree: i.tree,
+            strict: self == Col::Action,
             json: self.json(bytes),
         }
     }
@@ -257,6 +258,7 @@ pub fn list_columns(out: &mut Out, style: &Style) -> Result<u8> {
             hint: 0.1,
             right: false,
             tree: false,
+            strict: false,
             json: Json::String,
         },
         scols::Column {
@@ -264,6 +266,7 @@ pub fn list_columns(out: &mut Out, style: &Style) -> Result<u8> {
             hint: 0.1,
             right: false,
             tree: false,
+            strict: false,
             json: Json::String,
         },
     ];

@@ -658,6 +658,18 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
             eprintln_checked(&w);
         }
         kernel &= format == Format::MountInfo;
+        let mut parsed = parsed;
+        if format == Format::MountInfo {
+            for e in parsed
+                .entries
+                .iter_mut()
+                .filter(|e| e.source == b"/dev/root")
+            {
+                if let Some(dev) = system_root(e.major, e.minor) {
+                    e.source = dev;
+                }
+            }
+        }
         if format == Format::MountInfo && tid == 0 {
             tid = tid_of(path);
         }
@@ -667,6 +679,19 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
         kernel = false;
     }
     Ok((entries, kernel, tid, bad))
+}
+
+/// The device behind the kernel's `/dev/root` name, from its device number (libmount
+/// `mnt_guess_system_root`, as findmnt shows it): `/dev/NAME` of `/sys/dev/block/MAJ:MIN`.
+fn system_root(major: u32, minor: u32) -> Option<Vec<u8>> {
+    if major == 0 && minor == 0 {
+        return None;
+    }
+    let link = std::fs::read_link(format!("/sys/dev/block/{major}:{minor}")).ok()?;
+    let name = link.file_name()?;
+    let mut dev = b"/dev/".to_vec();
+    dev.extend_from_slice(name.as_bytes());
+    Some(dev)
 }
 
 /// The TID a `/proc/TID/mountinfo`-like path belongs to (libmount `path_to_tid`): the

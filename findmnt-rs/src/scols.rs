@@ -29,6 +29,8 @@ pub struct Column {
     pub right: bool,
     /// Carries the tree art.
     pub tree: bool,
+    /// Never widened to the header (`SCOLS_FL_STRICTWIDTH`): the width hint rules.
+    pub strict: bool,
     /// JSON form.
     pub json: Json,
 }
@@ -213,7 +215,7 @@ fn human<E>(
         .map(|(ci, col)| {
             let min = col.name.len().max(1);
             let w = maxdata[ci];
-            if w < min {
+            if w < min && !col.strict {
                 min
             } else if col.hint >= 1.0 && (w as f64) < col.hint && (min as f64) < col.hint {
                 col.hint as usize
@@ -472,6 +474,7 @@ mod tests {
             hint: 0.1,
             right,
             tree,
+            strict: false,
             json: Json::String,
         }
     }

@@ -350,6 +350,17 @@ fn differential_parser_edges() {
         ],
     );
     differential("empty", b"", &["", "-l", "-J", "-t tmpfs"]);
+    // The kernel's "/dev/root" is shown as the device its number names.
+    if let Some(dev) = std::fs::read_dir("/sys/dev/block")
+        .ok()
+        .and_then(|mut d| d.next())
+    {
+        let majmin = dev.unwrap().file_name().into_string().unwrap();
+        let text = format!(
+            "1 0 {majmin} / / rw - ext4 /dev/root rw\n2 1 0:5 / /x rw - ext4 /dev/root rw\n"
+        );
+        differential("devroot", text.as_bytes(), &["", "-r"]);
+    }
 }
 
 #[test]
@@ -580,7 +591,48 @@ sed "s|$SCRATCH|S|" ev
 "#,
     );
     assert_eq!(
-        out.stdout, "mount  S/d pollsrc\ntimeout rc=0\n",
+        out.stdout, "mount      S/d pollsrc\ntimeout rc=0\n",
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn poll_differential() {
+    if !privileged("poll_differential") || !have_util_linux() {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
+mkdir d m
+cols=ACTION,TARGET,SOURCE,FSTYPE,OLD-TARGET,OLD-OPTIONS
+"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 1500 -o $cols > exp &
+"$RB/findmnt" -p -w 1500 -o $cols > got &
+"$RB/findmnt" --poll=umount,move -w 1500 -J > got2 &
+sleep 0.5
+mount -t tmpfs pollsrc d
+sleep 0.2
+mount -o remount,ro d
+sleep 0.2
+mount --move d m
+sleep 0.2
+umount m
+wait
+sed "s|$SCRATCH|S|g" exp
+cmp exp got && echo same
+sed "s|$SCRATCH|S|g" got2
+"#,
+    );
+    assert_eq!(
+        out.stdout,
+        "ACTION     TARGET                      SOURCE  FSTYPE OLD-TARGET OLD-OPTIONS\n\
+         mount      S/d pollsrc tmpfs             \n\
+         remount    S/d pollsrc tmpfs             rw,relatime\n\
+         move       S/m pollsrc tmpfs  S/d \n\
+         umount     S/m pollsrc tmpfs  S/m ro,relatime\n\
+         same\n{\n   \"filesystems\": [\n      {\n         \"action\": \"move\",\n         \"target\": \"S/m\",\n         \"source\": \"pollsrc\",\n         \"fstype\": \"tmpfs\",\n         \"options\": \"ro,relatime\"\n      }\n   ]\n}\n{\n   \"filesystems\": [\n      {\n         \"action\": \"umount\",\n         \"target\": \"S/m\",\n         \"source\": \"pollsrc\",\n         \"fstype\": \"tmpfs\",\n         \"options\": \"ro,relatime\"\n      }\n   ]\n}\n",
         "{}",
         out.stderr
     );
