@@ -1,0 +1,262 @@
+//! Every system call nsenter makes, traced (`ROOTBOX_TRACE=1`) and wrapped with the
+//! context util-linux prints, naming the user's own spelling of each path.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+
+use anyhow::Context;
+use nix::errno::Errno;
+use nix::fcntl::{OFlag, open};
+use nix::libc;
+use nix::sched::CloneFlags;
+use nix::sys::stat::{Mode, stat};
+use nix::unistd::{Gid, Uid};
+
+use common::{Result, trace};
+
+use crate::{KINDS, NAME};
+
+/// `open(path, O_RDONLY|O_CLOEXEC)`; util-linux's words on failure: `cannot open PATH`.
+pub fn open_ro(path: &OsStr) -> Result<OwnedFd> {
+    open_or(path, || {
+        format!("cannot open {}", common::usage::lossy(path))
+    })
+}
+
+/// `open(path, O_RDONLY|O_CLOEXEC)` with the caller's words on failure.
+pub fn open_or(path: &OsStr, context: impl FnOnce() -> String) -> Result<OwnedFd> {
+    let result = open(path, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty());
+    let fd = trace::call(NAME, result, || {
+        format!(
+            "open({}, O_RDONLY|O_CLOEXEC)",
+            trace::quote(path.as_bytes())
+        )
+    });
+    Ok(fd.with_context(context)?)
+}
+
+/// `pidfd_open(pid, 0)`: a handle on the target that cannot be confused with a later
+/// process reusing its pid, and that `setns(2)` takes (Linux 5.8) to enter several
+/// namespaces of the target at once. The fd is close-on-exec (pidfd_open(2)).
+pub fn pidfd_open(pid: i32) -> nix::Result<OwnedFd> {
+    #[allow(unsafe_code)]
+    // SAFETY: pidfd_open takes two integers and returns a new fd or -1; nix lacks it.
+    let ret = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let result = match i32::try_from(ret) {
+        Ok(fd) if fd >= 0 => {
+            #[allow(unsafe_code)]
+            // SAFETY: the kernel just returned this fd to us; nothing else owns it.
+            Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+        }
+        _ => Err(Errno::last()),
+    };
+    trace::call(NAME, result, || format!("pidfd_open({pid}, 0)"))
+}
+
+/// `setns(fd, flags)`.
+pub fn setns(fd: BorrowedFd<'_>, flags: i32) -> nix::Result<()> {
+    let result = nix::sched::setns(fd, CloneFlags::from_bits_retain(flags));
+    trace::call(NAME, result, || {
+        format!("setns({}, {})", fd.as_raw_fd(), flag_names(flags))
+    })
+}
+
+/// `CLONE_NEWUTS|CLONE_NEWNS`: the names of the namespace bits in `flags`, by bit order.
+pub fn flag_names(flags: i32) -> String {
+    let mut kinds: Vec<_> = KINDS.iter().filter(|k| flags & k.flag != 0).collect();
+    kinds.sort_by_key(|k| k.flag);
+    let names: Vec<&str> = kinds.iter().map(|k| k.clone_name).collect();
+    if names.is_empty() {
+        "0".into()
+    } else {
+        names.join("|")
+    }
+}
+
+/// The inode number of a namespace file (`stat(2)`); `stat of PATH failed` on error.
+pub fn ns_inode(path: &str) -> Result<u64> {
+    let result = stat(path).map(|st| Ino(st.st_ino));
+    let ino = trace::call(NAME, result, || {
+        format!("stat({})", trace::quote(path.as_bytes()))
+    });
+    Ok(ino.with_context(|| format!("stat of {path} failed"))?.0)
+}
+
+/// Whether a namespace kind exists on this kernel (its file in /proc/self/ns).
+pub fn ns_supported(path: &str) -> bool {
+    let result = stat(path).map(|_| ());
+    trace::call(NAME, result, || {
+        format!("stat({})", trace::quote(path.as_bytes()))
+    }) != Err(Errno::ENOENT)
+}
+
+struct Ino(u64);
+
+impl trace::Shown for Ino {
+    fn shown(&self) -> String {
+        format!("0 [ino {}]", self.0)
+    }
+}
+
+/// `fchdir(fd)`.
+pub fn fchdir(fd: &OwnedFd, what: &str) -> Result<()> {
+    let result = nix::unistd::fchdir(fd.as_fd());
+    trace::call(NAME, result, || format!("fchdir({})", fd.as_raw_fd()))
+        .with_context(|| format!("change directory by {what} file descriptor failed"))?;
+    Ok(())
+}
+
+/// `chroot(".")` then `chdir("/")`, after `fchdir` to the new root.
+pub fn chroot_here() -> Result<()> {
+    let result = nix::unistd::chroot(".");
+    trace::call(NAME, result, || "chroot(\".\")".into()).context("chroot failed")?;
+    let result = nix::unistd::chdir("/");
+    trace::call(NAME, result, || "chdir(\"/\")".into()).context("cannot change directory to /")?;
+    Ok(())
+}
+
+/// `setgroups(0, NULL)`: drop the supplementary groups.
+pub fn drop_groups() -> nix::Result<()> {
+    trace::call(NAME, nix::unistd::setgroups(&[]), || {
+        "setgroups(0, NULL)".into()
+    })
+}
+
+/// `setgid(gid)`.
+pub fn setgid(gid: u32) -> Result<()> {
+    let result = nix::unistd::setgid(Gid::from_raw(gid));
+    trace::call(NAME, result, || format!("setgid({gid})")).context("setgid failed")?;
+    Ok(())
+}
+
+/// `setuid(uid)`.
+pub fn setuid(uid: u32) -> Result<()> {
+    let result = nix::unistd::setuid(Uid::from_raw(uid));
+    trace::call(NAME, result, || format!("setuid({uid})")).context("setuid failed")?;
+    Ok(())
+}
+
+/// The owner of a /proc/PID directory: the ids `-S follow` / `-G follow` take.
+pub fn owner(path: &str) -> Result<(u32, u32)> {
+    let result = stat(path).map(|st| Owner(st.st_uid, st.st_gid));
+    let owner = trace::call(NAME, result, || {
+        format!("stat({})", trace::quote(path.as_bytes()))
+    })
+    .with_context(|| format!("cannot stat {path}"))?;
+    Ok((owner.0, owner.1))
+}
+
+struct Owner(u32, u32);
+
+impl trace::Shown for Owner {
+    fn shown(&self) -> String {
+        format!("0 [uid {} gid {}]", self.0, self.1)
+    }
+}
+
+/// `--keep-caps`: make the capabilities permitted to us (all of them, after entering a
+/// user namespace) ambient, so they survive the exec of a non-root program
+/// (capabilities(7) "Ambient capability set"; util-linux `cap_permitted_to_ambient()`).
+pub fn permitted_to_ambient() -> Result<()> {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const VERSION_3: u32 = 0x2008_0522;
+    let mut header = Header {
+        version: VERSION_3,
+        pid: 0,
+    };
+    let mut data = [Data::default(); 2];
+    #[allow(unsafe_code)]
+    // SAFETY: capget writes two Data records (version 3 layout) through a valid pointer.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_capget,
+            std::ptr::from_mut(&mut header),
+            data.as_mut_ptr(),
+        )
+    };
+    trace::call(NAME, Errno::result(ret).map(|_| ()), || {
+        "capget(3, 0)".into()
+    })
+    .context("capget failed")?;
+    for d in &mut data {
+        d.inheritable = d.permitted;
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: capset reads two Data records (version 3 layout) through a valid pointer.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_capset,
+            std::ptr::from_mut(&mut header),
+            data.as_ptr(),
+        )
+    };
+    trace::call(NAME, Errno::result(ret).map(|_| ()), || {
+        "capset(3, 0, inheritable=permitted)".into()
+    })
+    .context("capset failed")?;
+    let last = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or(40);
+    for cap in 0..=last.min(63) {
+        let word = data[usize::from(cap >= 32)].permitted;
+        if word & (1 << (cap % 32)) == 0 {
+            continue;
+        }
+        #[allow(unsafe_code)]
+        // SAFETY: prctl with integer arguments only.
+        let ret = unsafe {
+            libc::prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                libc::c_ulong::from(cap),
+                0 as libc::c_ulong,
+                0 as libc::c_ulong,
+            )
+        };
+        trace::call(NAME, Errno::result(ret).map(|_| ()), || {
+            format!("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, {cap})")
+        })
+        .context("prctl(PR_CAP_AMBIENT) failed")?;
+    }
+    Ok(())
+}
+
+/// Run the user's shell as a login shell would be named (`-sh`), as util-linux
+/// `exec_shell()` does; returns only on failure.
+pub fn exec_shell(shell: &OsStr) -> Errno {
+    let base = shell
+        .as_bytes()
+        .rsplit(|&b| b == b'/')
+        .next()
+        .unwrap_or_default();
+    let mut arg0 = b"-".to_vec();
+    arg0.extend_from_slice(base);
+    let (Ok(path), Ok(arg0)) = (CString::new(shell.as_bytes()), CString::new(arg0)) else {
+        return Errno::EINVAL;
+    };
+    let result = nix::unistd::execv(&path, &[&arg0]).map(|_| ());
+    let shown = [OsString::from(OsStr::from_bytes(arg0.as_bytes()))];
+    match trace::call(NAME, result, || {
+        format!(
+            "execv({}, {})",
+            trace::quote(path.as_bytes()),
+            trace::argv(&shown)
+        )
+    }) {
+        Ok(()) => Errno::UnknownErrno,
+        Err(errno) => errno,
+    }
+}

@@ -1,0 +1,160 @@
+//! Unit tests: the parser, the kind table, the usage text.
+
+use super::*;
+
+fn parse_args(args: &[&str]) -> Result<Action> {
+    parse(
+        std::iter::once("nsenter")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect(),
+    )
+}
+
+fn opts(args: &[&str]) -> Opts {
+    match parse_args(args) {
+        Ok(Action::Run(o)) => *o,
+        other => panic!("{args:?}: {other:?}"),
+    }
+}
+
+fn err(args: &[&str]) -> String {
+    match parse_args(args) {
+        Err(f) => f.message(),
+        other => panic!("{args:?}: {other:?}"),
+    }
+}
+
+#[test]
+fn every_kind_row() {
+    // letter, long name, /proc file, flag, name: one row each.
+    let rows = [
+        ('U', "user", "ns/user", libc::CLONE_NEWUSER, "CLONE_NEWUSER"),
+        (
+            'C',
+            "cgroup",
+            "ns/cgroup",
+            libc::CLONE_NEWCGROUP,
+            "CLONE_NEWCGROUP",
+        ),
+        ('i', "ipc", "ns/ipc", libc::CLONE_NEWIPC, "CLONE_NEWIPC"),
+        ('u', "uts", "ns/uts", libc::CLONE_NEWUTS, "CLONE_NEWUTS"),
+        ('n', "net", "ns/net", libc::CLONE_NEWNET, "CLONE_NEWNET"),
+        ('p', "pid", "ns/pid", libc::CLONE_NEWPID, "CLONE_NEWPID"),
+        ('m', "mount", "ns/mnt", libc::CLONE_NEWNS, "CLONE_NEWNS"),
+        ('T', "time", "ns/time", libc::CLONE_NEWTIME, "CLONE_NEWTIME"),
+    ];
+    for (i, (short, long, file, flag, name)) in rows.into_iter().enumerate() {
+        let k = &KINDS[i];
+        assert_eq!(
+            (k.short, k.long, k.file, k.flag, k.clone_name),
+            (short, long, file, flag, name)
+        );
+        let mut want: [Option<Source>; 8] = Default::default();
+        want[i] = Some(Source::Target);
+        assert_eq!(opts(&[&format!("-{short}")]).ns, want);
+        assert_eq!(opts(&[&format!("--{long}")]).ns, want);
+        want[i] = Some(Source::File("/x".into()));
+        assert_eq!(opts(&[&format!("-{short}/x")]).ns, want);
+        assert_eq!(opts(&[&format!("-{short}=/x")]).ns, want);
+        assert_eq!(opts(&[&format!("--{long}=/x")]).ns, want);
+        assert_eq!(sys::flag_names(flag), name);
+    }
+    assert_eq!(
+        sys::flag_names(libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWTIME),
+        "CLONE_NEWTIME|CLONE_NEWNS|CLONE_NEWUTS"
+    );
+    assert_eq!(sys::flag_names(0), "0");
+}
+
+#[test]
+fn options() {
+    let o = opts(&[
+        "-t",
+        "42",
+        "-a",
+        "-S",
+        "5",
+        "-G",
+        "follow",
+        "--preserve-credentials",
+        "--keep-caps",
+        "-F",
+        "-r",
+        "-w/tmp",
+    ]);
+    assert_eq!(o.target, Some(42));
+    assert!(o.all && o.preserve_credentials && o.keep_caps && o.no_fork);
+    assert_eq!((o.uid, o.gid), (Some(Id::Is(5)), Some(Id::Follow)));
+    assert_eq!(o.root, Some(Dir::Target));
+    assert_eq!(o.wd, Some(Dir::Path("/tmp".into())));
+    assert_eq!(opts(&["-W", "/x"]).wdns, Some("/x".into()));
+    assert_eq!(opts(&["--target=7"]).target, Some(7));
+    assert_eq!(opts(&["-t", "0"]).target, None);
+}
+
+#[test]
+fn command_stops_option_parsing() {
+    let o = opts(&["-m", "ls", "-l", "-m"]);
+    assert_eq!(o.ns[6], Some(Source::Target));
+    assert_eq!(o.command, ["ls", "-l", "-m"]);
+    assert_eq!(opts(&["--", "-x"]).command, ["-x"]);
+    // A separate word after -m is the program, not the file.
+    assert_eq!(opts(&["-m", "/x"]).command, ["/x"]);
+}
+
+#[test]
+fn bad_arguments() {
+    assert_eq!(err(&["-t", "abc"]), "failed to parse pid: 'abc'");
+    assert_eq!(err(&["-t", "-1"]), "failed to parse pid: '-1'");
+    assert_eq!(
+        err(&["-t", "4294967296"]),
+        "failed to parse pid: '4294967296'"
+    );
+    assert_eq!(
+        err(&["-t", "2147483648"]),
+        "failed to parse pid: '2147483648'"
+    );
+    assert_eq!(
+        err(&["-S", "4294967296"]),
+        "failed to parse uid: '4294967296'"
+    );
+    assert_eq!(err(&["-G", "x"]), "failed to parse gid: 'x'");
+    assert_eq!(err(&["-t"]), "option requires an argument -- 't'");
+    assert_eq!(err(&["--bogus"]), "unrecognized option '--bogus'");
+    assert_eq!(err(&["-x"]), "invalid option -- 'x'");
+    assert_eq!(
+        err(&["-w", "-W", "/x"]),
+        "mutually exclusive arguments: --wdns --wd"
+    );
+}
+
+#[test]
+fn usage_lists_every_option() {
+    let options = [
+        "-a, --all",
+        "-t, --target",
+        "-S, --setuid",
+        "-G, --setgid",
+        "--preserve-credentials",
+        "--keep-caps",
+        "-r, --root",
+        "-w, --wd",
+        "-W, --wdns",
+        "-F, --no-fork",
+        "-h, --help",
+        "-V, --version",
+    ];
+    for o in options {
+        assert!(USAGE.contains(o), "{o}");
+    }
+    for k in &KINDS {
+        assert!(
+            USAGE.contains(&format!("-{}, --{}[=<file>]", k.short, k.long)),
+            "{}",
+            k.long
+        );
+    }
+    assert_eq!(parse_args(&["--help"]).ok(), Some(Action::Help));
+    assert_eq!(parse_args(&["-V"]).ok(), Some(Action::Version));
+}
