@@ -608,16 +608,16 @@ mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
 umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
 mkdir d m
 cols=ACTION,TARGET,SOURCE,FSTYPE,OLD-TARGET,OLD-OPTIONS
-"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 1500 -o $cols > exp &
-"$RB/findmnt" -p -w 1500 -o $cols > got &
-"$RB/findmnt" --poll=umount,move -w 1500 -J > got2 &
+"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 4000 -o $cols > exp &
+"$RB/findmnt" -p -w 4000 -o $cols > got &
+"$RB/findmnt" --poll=umount,move -w 4000 -J > got2 &
 sleep 0.5
 mount -t tmpfs pollsrc d
-sleep 0.2
+sleep 0.6
 mount -o remount,ro d
-sleep 0.2
+sleep 0.6
 mount --move d m
-sleep 0.2
+sleep 0.6
 umount m
 wait
 sed "s|$SCRATCH|S|g" exp
