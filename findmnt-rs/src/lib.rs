@@ -459,11 +459,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
                 list
             }
         };
-        for name in list.split(',') {
-            let col = cols::by_name(name)
-                .ok_or_else(|| Failure::msg(format!("unknown column: {name}")))?;
-            columns.push(col);
-        }
+        columns.extend(column_list(list)?);
     }
     if !(o.positional.is_empty() || (o.match_source.is_none() && o.match_target.is_none())) {
         return Err(Failure::msg(
@@ -477,12 +473,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
     if let Some(second) = positional.next() {
         o.match_target = Some(second);
     }
-    if let Some(extra) = positional.next() {
-        return Err(Failure::usage(format!(
-            "unexpected argument '{}'",
-            usage::lossy(&extra)
-        )));
-    }
+    // util-linux ignores any further arguments.
     let mut sel = select::Selection::new(&o);
     if o.submounts && sel.is_listall() {
         o.submounts = false;
@@ -618,6 +609,38 @@ impl scols::Cells for EntryCells<'_> {
             _ => false,
         }
     }
+}
+
+/// Column names, comma-separated, parsed as util-linux's `string_to_idarray` does: an
+/// unknown name is reported with the rest of the list, an empty list or an empty item fails
+/// silently.
+fn column_list(list: &str) -> Result<Vec<Col>> {
+    let silent = || Failure::silent(1);
+    if list.is_empty() {
+        return Err(silent());
+    }
+    let bytes = list.as_bytes();
+    let mut out = Vec::new();
+    let mut begin: Option<usize> = None;
+    for p in 0..bytes.len() {
+        let start = *begin.get_or_insert(p);
+        let end = if p + 1 == bytes.len() {
+            p + 1
+        } else if bytes[p] == b',' {
+            p
+        } else {
+            continue;
+        };
+        if end <= start {
+            return Err(silent());
+        }
+        let name = &list[start..end];
+        let col = cols::by_name(name)
+            .ok_or_else(|| Failure::msg(format!("unknown column: {}", &list[start..])))?;
+        out.push(col);
+        begin = None;
+    }
+    Ok(out)
 }
 
 /// Read the table files: returns the entries, whether they are a kernel (mountinfo) table,
@@ -839,6 +862,20 @@ mod tests {
             e.as_deref(),
             Some("mutually exclusive arguments: --pseudo --real")
         );
+    }
+
+    #[test]
+    fn column_lists_like_util_linux() {
+        let names = |l: &str| column_list(l).map(|v| v.len()).map_err(|f| f.message());
+        assert_eq!(names("TARGET,source"), Ok(2));
+        assert_eq!(
+            names("FOO,TARGET"),
+            Err("unknown column: FOO,TARGET".into())
+        );
+        assert_eq!(names("TARGET,"), Err("unknown column: TARGET,".into()));
+        assert_eq!(names(","), Err("unknown column: ,".into()));
+        assert!(column_list("").is_err_and(|f| f.code() == Some(1) && f.message().is_empty()));
+        assert!(column_list("TARGET,,SOURCE").is_err_and(|f| f.message().is_empty()));
     }
 
     #[test]
