@@ -666,7 +666,8 @@ pub fn options(ctx: &Ctx, i: usize) -> Vec<u8> {
     }
 }
 
-/// `size_to_human_string(SIZE_SUFFIX_1LETTER, bytes)`: 1024-based, one decimal at most.
+/// `size_to_human_string(SIZE_SUFFIX_1LETTER, bytes)`: 1024-based, the fraction taken to
+/// thousandths, rounded to one decimal, a trailing zero dropped (`23.5G`, `1K`).
 pub fn human_size(bytes: u64) -> String {
     let mut exp = 0;
     for shift in (10..=60).step_by(10) {
@@ -677,20 +678,22 @@ pub fn human_size(bytes: u64) -> String {
     }
     let letter = b"BKMGTPE"[exp / 10] as char;
     let mut dec = if exp > 0 { bytes >> exp } else { bytes };
-    let mut frac = if exp > 0 {
+    let rem = if exp > 0 {
         bytes & ((1u64 << exp) - 1)
     } else {
         0
     };
-    if frac > 0 {
-        frac = ((frac >> (exp - 10)) + 50) / 100;
-        if frac == 10 {
+    let mut frac = 0;
+    if rem > 0 {
+        let thousandths = (u128::from(rem) * 1000 >> exp) as u64;
+        frac = (thousandths + 50) / 100 * 10;
+        if frac == 100 {
             dec += 1;
             frac = 0;
         }
     }
     if frac > 0 {
-        format!("{dec}.{frac}{letter}")
+        format!("{dec}.{}{letter}", frac / 10)
     } else {
         format!("{dec}{letter}")
     }
@@ -893,6 +896,10 @@ mod tests {
         assert_eq!(human_size(252 << 30), "252G");
         assert_eq!(human_size((1 << 30) - 1), "1024M");
         assert_eq!(human_size(80_000_000_000), "74.5G");
+        assert_eq!(human_size(24_684_084 * 1024), "23.5G");
+        assert_eq!(human_size(76_501_303_296), "71.2G");
+        assert_eq!(human_size((1 << 30) - (1 << 20)), "1023M");
+        assert_eq!(human_size((1u64 << 30) * 2 - (1 << 24)), "2G");
     }
 
     #[test]

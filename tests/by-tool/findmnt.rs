@@ -551,11 +551,15 @@ mount -t tmpfs four d
 mount -t tmpfs five d
 mount --bind d e
 touch a/f/file
+# Odd sizes exercise the human-readable rounding (size_to_human_string).
+for sz in 24684084k 74709867k 1023m 1048575k 1537k 2047m 999999999k 3g; do
+  mkdir -p "sz/$sz"; mount -t tmpfs -o size=$sz sz "sz/$sz"
+done
 S="$SCRATCH"
 fail=0
 for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-M $S/a" "-M $S/d" \
     "-R -M $S/a" "-R $S/a -J" "-t tmpfs -l" "-O ro -l" "-O noexec -r" "-D -T $S/a" \
-    "-D -b -M $S/a" "-o +PROPAGATION,OPT-FIELDS -l" "--shadowed -l" "-U -l" "-N $$ -o TARGET,TID -M $S/a" \
+    "-D -b -M $S/a" "-D -t tmpfs" "-D -b -t tmpfs" "-o +PROPAGATION,OPT-FIELDS -l" "--shadowed -l" "-U -l" "-N $$ -o TARGET,TID -M $S/a" \
     "-S three" "$S/d" "two" "-f -t tmpfs" "-d backward -f -t tmpfs" "-k -l" \
     "-o TARGET,SIZE,USED,AVAIL,USE%,FSROOT -M $S/a" "-o +SIZE,USE% -J -M $S/a"; do
   findmnt $args > exp 2>&1 && e=0 || e=$?
