@@ -685,7 +685,7 @@ pub fn human_size(bytes: u64) -> String {
     };
     let mut frac = 0;
     if rem > 0 {
-        let thousandths = (u128::from(rem) * 1000 >> exp) as u64;
+        let thousandths = ((u128::from(rem) * 1000) >> exp) as u64;
         frac = (thousandths + 50) / 100 * 10;
         if frac == 100 {
             dec += 1;
