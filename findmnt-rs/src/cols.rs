@@ -441,6 +441,44 @@ pub fn merged_options(vfs: &[u8], fs: &[u8]) -> Vec<u8> {
     res
 }
 
+/// [`merged_options`] appended to `out`, without building lists in the common case
+/// (no quoted option values).
+fn merge_into(vfs: &[u8], fs: &[u8], out: &mut Vec<u8>) {
+    if vfs.is_empty() || fs.is_empty() || vfs == fs || vfs.contains(&b'"') || fs.contains(&b'"') {
+        out.extend_from_slice(&merged_options(vfs, fs));
+        return;
+    }
+    let items = || {
+        vfs.split(|&b| b == b',')
+            .chain(fs.split(|&b| b == b','))
+            .filter(|o| !o.is_empty())
+    };
+    let rw = items().filter(|o| option_name(o) == b"rw").count().min(2);
+    let ro = if rw == 2 {
+        0
+    } else {
+        items()
+            .filter(|o| option_name(o) == b"ro")
+            .count()
+            .min(2 - rw)
+    };
+    out.extend_from_slice(if ro > 0 { b"ro" } else { b"rw" });
+    let (mut skip_rw, mut skip_ro) = (rw, ro);
+    for o in items() {
+        let name = option_name(o);
+        if skip_rw > 0 && name == b"rw" {
+            skip_rw -= 1;
+            continue;
+        }
+        if skip_ro > 0 && name == b"ro" {
+            skip_ro -= 1;
+            continue;
+        }
+        out.push(b',');
+        out.extend_from_slice(o);
+    }
+}
+
 /// Options split at commas outside double quotes; empty items dropped.
 pub fn split_options(s: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
@@ -707,11 +745,11 @@ fn percent(used: u64, total: u64) -> String {
 /// The common columns are copied straight from the entry.
 pub fn put(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache, out: &mut Vec<u8>) -> bool {
     let e = &ctx.entries[i];
-    let simple_source = !ctx.flags.canon && tag(&e.source).is_none();
     match col {
         Col::Target => out.extend_from_slice(&e.target),
         Col::Fstype => out.extend_from_slice(&e.fstype),
-        Col::Source if simple_source => {
+        Col::Options if ctx.kernel => merge_into(&e.vfs_options, &e.fs_options, out),
+        Col::Source if !ctx.flags.canon && tag(&e.source).is_none() => {
             out.extend_from_slice(&e.source);
             if ctx.kernel && !ctx.flags.nofsroot && e.root != b"/" {
                 out.push(b'[');
@@ -886,6 +924,27 @@ mod tests {
         assert_eq!(m("b", "b"), "b");
         assert_eq!(m("rw", "ro"), "ro");
         assert_eq!(m("rw,a", "x=\"1,2\""), "rw,a,x=\"1,2\"");
+    }
+
+    #[test]
+    fn merge_fast_path_agrees() {
+        for (v, f) in [
+            ("rw,nosuid", "rw"),
+            ("ro,relatime", "rw,attr2"),
+            ("rw", "ro"),
+            ("ro", "ro,x"),
+            ("ro,rw", "ro,ro,a"),
+            ("a,,b", "rw,,c"),
+            ("rw=1,x", "ro=2"),
+        ] {
+            let mut fast = Vec::new();
+            merge_into(v.as_bytes(), f.as_bytes(), &mut fast);
+            assert_eq!(
+                fast,
+                merged_options(v.as_bytes(), f.as_bytes()),
+                "{v} + {f}"
+            );
+        }
     }
 
     #[test]
