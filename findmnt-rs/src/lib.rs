@@ -609,6 +609,10 @@ impl scols::Cells for EntryCells<'_> {
             _ => false,
         }
     }
+
+    fn locality(&self, line: usize) -> usize {
+        self.placed.get(line).map_or(line, |p| p.entry)
+    }
 }
 
 /// Column names, comma-separated, parsed as util-linux's `string_to_idarray` does: an
