@@ -195,15 +195,18 @@ fn tool_columns(name: &str) -> BTreeSet<String> {
     first_words(&listed.stdout)
 }
 
-/// The column names in a man page's COLUMNS section (`.B NAME` tags).
+/// The column names in a man page's COLUMNS section.
 fn man_columns(roff: &str) -> BTreeSet<String> {
     let section = roff
         .split_once(".SH COLUMNS\n")
         .map(|(_, rest)| rest.split("\n.SH ").next().unwrap_or(""))
         .unwrap_or("");
-    section
-        .lines()
-        .filter_map(|l| l.strip_prefix(".B "))
+    // The tags: the `.B NAME` line after each `.TP` or `.TQ`.
+    let lines: Vec<&str> = section.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with(".TP") || w[0] == ".TQ")
+        .filter_map(|w| w[1].strip_prefix(".B "))
         .map(|c| c.replace("\\-", "-"))
         .collect()
 }
