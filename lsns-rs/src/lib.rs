@@ -462,7 +462,7 @@ fn read_process(
     pid: i32,
     types: &[bool; 8],
     netlink: Option<&sys::Netlink>,
-    cache: &mut HashMap<u64, Option<i32>>,
+    known: &mut HashMap<u64, Known>,
 ) -> Option<Proc> {
     let uid = sys::proc_uid(pid)?;
     let ppid = sys::proc_stat(pid)?;
@@ -486,20 +486,37 @@ fn read_process(
             continue;
         };
         p.ns[i] = ino;
+        // A namespace's parent, owner and network id are the same whichever process we
+        // reach it through: ask the kernel once per namespace, not once per process
+        // (util-linux asks for every process).
+        if let Some(k) = known.get(&ino) {
+            p.related[i] = k.related;
+            p.netnsid = p.netnsid.or(k.netnsid);
+            continue;
+        }
         let Ok(fd) = sys::open_ro(OsStr::new(&path)) else {
             continue;
         };
-        match related_of(&fd, i) {
-            Ok([(parent, _), (owner, _)]) => p.related[i] = [parent, owner],
+        let related = match related_of(&fd, i) {
+            Ok([(parent, _), (owner, _)]) => [parent, owner],
             Err(_) => return None,
-        }
-        if i == NET {
-            p.netnsid = *cache
-                .entry(ino)
-                .or_insert_with(|| netlink.and_then(|n| n.nsid(&fd)));
-        }
+        };
+        let netnsid = if i == NET {
+            netlink.and_then(|n| n.nsid(&fd))
+        } else {
+            None
+        };
+        known.insert(ino, Known { related, netnsid });
+        p.related[i] = related;
+        p.netnsid = p.netnsid.or(netnsid);
     }
     Some(p)
+}
+
+/// What the kernel said about a namespace: parent and owner, network id.
+struct Known {
+    related: [u64; 2],
+    netnsid: Option<i32>,
 }
 
 /// Add the namespace open as `fd` (a ghost or a persisted one), with the ghosts its tree
@@ -658,9 +675,9 @@ fn read(opts: &Opts, columns: &[usize]) -> Result<State> {
     };
     let pids = sys::pids()
         .map_err(|e| Failure::from(anyhow::Error::new(e).context("cannot open /proc")))?;
-    let mut cache = HashMap::new();
+    let mut known = HashMap::new();
     for pid in pids {
-        if let Some(p) = read_process(pid, &types, netlink.as_ref(), &mut cache) {
+        if let Some(p) = read_process(pid, &types, netlink.as_ref(), &mut known) {
             st.procs.push(p);
         }
     }
