@@ -130,9 +130,18 @@ fn output_matches_util_linux_for_the_container() {
         "-o pid,command $PIDNS",
         "-t net -p $S -o ns,type,netnsid,nsfs",
     ];
-    let body: String = cases.iter().map(|c| format!("compare {c}\n")).collect();
+    let mut body: String = cases.iter().map(|c| format!("compare {c}\n")).collect();
+    // The same in a UTF-8 locale: tree art in box-drawing characters.
+    let utf8 = [
+        "-T -t uts -t mnt -p $S",
+        "-r -T -t uts -p $S",
+        "--tree=process -t mnt -p $U",
+        "$MNT",
+    ];
+    body.push_str("export LC_ALL=C.UTF-8\n");
+    body.extend(utf8.iter().map(|c| format!("compare {c}\n")));
     let (_, rest) = with_container(&body);
-    all_same(&rest, cases.len());
+    all_same(&rest, cases.len() + utf8.len());
 }
 
 #[test]
@@ -201,11 +210,20 @@ ip link add v0 type veth peer name v1 netns $C
 compare -t net -p $C -o netnsid,nprocs
 compare -t net -p $C -J -o netnsid
 compare -t net -p $$ -o ns,netnsid,nsfs
+touch a b
+mount --bind /proc/$C/ns/net a
+mount --bind /proc/$C/ns/net b
+compare -t net -p $C
+compare -t net -p $C -W
+compare -t net -p $C -r
+compare -t net -p $C -J
+compare -t net -p $C -o nsfs,ns
 '"#
     ));
     out.is(
         0,
-        "NETNSID NPROCS\n      0      1\nsame: -t net -p C -o netnsid,nprocs\nsame: -t net -p C -J -o netnsid\nsame: -t net -p S -o ns,netnsid,nsfs\n"
+        "NETNSID NPROCS\n      0      1\nsame: -t net -p C -o netnsid,nprocs\nsame: -t net -p C -J -o netnsid\nsame: -t net -p S -o ns,netnsid,nsfs\n\
+         same: -t net -p C\nsame: -t net -p C -W\nsame: -t net -p C -r\nsame: -t net -p C -J\nsame: -t net -p C -o nsfs,ns\n"
             .replace("-p C", &format!("-p {}", word_after(&out.stdout, "-p ", 0)))
             .replace("-p S", &format!("-p {}", word_after(&out.stdout, "-p ", 2)))
             .as_str(),

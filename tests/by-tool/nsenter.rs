@@ -153,6 +153,22 @@ cd root/data
 }
 
 #[test]
+fn setuid_setgid_and_follow() {
+    if !privileged("setuid_setgid_and_follow") || !is_root() {
+        return;
+    }
+    let out = ns_sh(
+        r#"setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000 & X=$!
+trap 'kill $X' EXIT
+"$RB/nsenter" -t $X -m -S 65534 -G 65534 sh -c 'id -u; id -g'
+"$RB/nsenter" -t $X -m -S follow -G follow sh -c 'id -u; id -g; id -G'
+"$RB/nsenter" -t $X -m -S follow true 2>&1 || echo "status $?""#,
+    );
+    // `follow` takes the ids of the target's /proc/PID; -S alone needs no -G.
+    out.is(0, "65534\n65534\n65534\n65534\n65534\n", "");
+}
+
+#[test]
 fn unprivileged_user_enters_its_user_namespace_first() {
     if !privileged("unprivileged_user_enters_its_user_namespace_first") || !is_root() {
         return;
