@@ -20,3 +20,6 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The musl target makes the smallest static multicall (scripts/build-static.sh); without it
+# the static build falls back to glibc with crt-static.
+timeout 120 rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 || true

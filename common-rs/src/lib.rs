@@ -7,12 +7,16 @@
 //! output ([`escape`]) and the mountinfo/fstab table model ([`table`]).
 #![deny(missing_docs)]
 
+pub mod child;
 pub mod entry;
 pub mod error;
 pub mod escape;
 pub mod exec;
 pub mod exit;
 pub mod ids;
+pub mod longopt;
+pub mod newmount;
+pub mod ns;
 pub mod out;
 pub mod table;
 pub mod trace;

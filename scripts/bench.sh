@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The benchmark report: build release binaries once, then run every tool's section
+# (scripts/bench/*.sh) side by side with util-linux and BusyBox, each printing ratios.
+#   scripts/bench.sh [--quick] [SECTION...]     e.g. scripts/bench.sh --quick findmnt
+# Sections read OURS (dir of per-tool release binaries), ROOTBOX (the multicall) and QUICK.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+sections=()
+for arg in "$@"; do
+    case $arg in
+        --quick) quick=1 ;;
+        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+        *) sections+=("$arg") ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root (the benchmarks mount in private namespaces)" >&2; exit 1; }
+cargo build --release --quiet --workspace --bins
+export OURS="$PWD/target/release" ROOTBOX="$PWD/target/release/rootbox" QUICK=$quick
+[ ${#sections[@]} -gt 0 ] || sections=($(ls scripts/bench/ | sed -n 's/\.sh$//p'))
+for s in "${sections[@]}"; do
+    echo "=== $s ==="
+    bash "scripts/bench/$s.sh"
+done
