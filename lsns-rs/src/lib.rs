@@ -20,7 +20,6 @@ use std::os::unix::ffi::OsStrExt;
 use common::out::Out;
 use common::usage::{from_lexopt, lossy, version};
 use common::{Failure, Result};
-use nix::libc;
 
 pub mod cols;
 mod sys;
@@ -54,50 +53,15 @@ Options:
  -V, --version          display version
 ";
 
-/// A namespace kind: its name and clone flag, in util-linux's order (`ns_names[]`).
-struct Kind {
-    name: &'static str,
-    flag: i32,
-}
+/// The namespace kinds (`common::ns`): TYPE is a kind's `/proc/PID/ns/` name. The order
+/// of this table is not util-linux lsns's (`ns_names[]`), which shows nowhere: namespaces
+/// are listed by inode number.
+use common::ns::KINDS;
 
-const KINDS: [Kind; 8] = [
-    Kind {
-        name: "mnt",
-        flag: libc::CLONE_NEWNS,
-    },
-    Kind {
-        name: "net",
-        flag: libc::CLONE_NEWNET,
-    },
-    Kind {
-        name: "pid",
-        flag: libc::CLONE_NEWPID,
-    },
-    Kind {
-        name: "uts",
-        flag: libc::CLONE_NEWUTS,
-    },
-    Kind {
-        name: "ipc",
-        flag: libc::CLONE_NEWIPC,
-    },
-    Kind {
-        name: "user",
-        flag: libc::CLONE_NEWUSER,
-    },
-    Kind {
-        name: "cgroup",
-        flag: libc::CLONE_NEWCGROUP,
-    },
-    Kind {
-        name: "time",
-        flag: libc::CLONE_NEWTIME,
-    },
-];
-
-const NET: usize = 1;
-const PID_NS: usize = 2;
-const USER: usize = 5;
+/// Rows of [`KINDS`] that lsns treats specially.
+const USER: usize = 0;
+const NET: usize = 4;
+const PID_NS: usize = 5;
 
 /// An output column: header, width hint, alignment and kind, help text.
 struct ColInfo {
