@@ -194,3 +194,22 @@ fn nsfs_roots() {
     assert_eq!(nsfs_inode(b"/"), None);
     assert_eq!(nsfs_inode(b"net:[x]"), None);
 }
+
+#[test]
+fn every_option_and_column_is_in_the_man_page() {
+    let page = include_str!("../man/lsns.8");
+    let longs = USAGE
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("--"))
+        .map(|w| w.split(['[', '=', ',']).next().unwrap_or(w));
+    for long in longs {
+        let spelled = format!("\\-\\-{}", long.replace('-', "\\-"));
+        assert!(page.contains(&spelled), "--{long}");
+    }
+    for c in "JlnoPpruWtThV".chars() {
+        assert!(page.contains(&format!(".BR \\-{c} ")), "-{c}");
+    }
+    for c in &COLUMNS {
+        assert!(page.contains(c.name), "{}", c.name);
+    }
+}

@@ -143,3 +143,19 @@ fn usage_lists_every_option() {
     assert_eq!(parse_args(&["--help"]).ok(), Some(Action::Help));
     assert_eq!(parse_args(&["-V"]).ok(), Some(Action::Version));
 }
+
+#[test]
+fn every_option_is_in_the_man_page() {
+    let page = include_str!("../man/nsenter.1");
+    let longs = USAGE
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("--"))
+        .map(|w| w.split(['[', '=', ',']).next().unwrap_or(w));
+    for long in longs {
+        let spelled = format!("\\-\\-{}", long.replace('-', "\\-"));
+        assert!(page.contains(&spelled), "--{long}");
+    }
+    for c in "atmuinpCUTSGrwWFhV".chars() {
+        assert!(page.contains(&format!(".BR \\-{c} ")), "-{c}");
+    }
+}
