@@ -688,6 +688,8 @@ struct Builder<'a> {
     columns: &'a [usize],
     table: Table,
     users: Vec<(u32, Vec<u8>)>,
+    /// The mount points of each nsfs root (`net:[4026532008]`), each once, in table order.
+    nsfs: HashMap<Vec<u8>, Vec<Vec<u8>>>,
     tree: Tree,
 }
 
@@ -740,16 +742,9 @@ impl Builder<'_> {
         } else {
             b'\n'
         };
-        let mut seen: Vec<&[u8]> = Vec::new();
-        for e in &self.st.mounts.entries {
-            if e.fstype == b"nsfs"
-                && e.root == root.as_bytes()
-                && !seen.contains(&e.target.as_slice())
-            {
-                seen.push(&e.target);
-            }
-        }
-        seen.join(&sep)
+        self.nsfs
+            .get(root.as_bytes())
+            .map_or_else(Vec::new, |targets| targets.join(&sep))
     }
 
     fn add_line(&mut self, n: usize, p: Option<usize>) {
@@ -903,11 +898,21 @@ fn run(opts: &Opts) -> Result<u8> {
 
     let st = read(opts, &columns)?;
     let needs_users = columns.contains(&C_USER);
+    let mut nsfs: HashMap<Vec<u8>, Vec<Vec<u8>>> = HashMap::new();
+    if columns.contains(&C_NSFS) {
+        for e in st.mounts.entries.iter().filter(|e| e.fstype == b"nsfs") {
+            let targets = nsfs.entry(e.root.clone()).or_default();
+            if !targets.contains(&e.target) {
+                targets.push(e.target.clone());
+            }
+        }
+    }
     let mut b = Builder {
         st,
         opts,
         columns: &columns,
         table,
+        nsfs,
         users: if needs_users {
             sys::user_names()
         } else {

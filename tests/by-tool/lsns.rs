@@ -35,14 +35,20 @@ MNT=$(ino $S mnt); UTS=$(ino $S uts); PIDNS=$(ino $S pid)
 pub const COMPARE: &str = r#"
 cp "$RB/lsns" ./lsns
 cat > compare.sh <<'EOF'
+# util-linux 2.38 lsns prints nothing and exits 1 when a process vanishes between two of
+# its reads (read_process() fails with ESRCH; tests running in parallel start and end
+# processes all the time): try again, up to 5 times, before calling it a difference.
 compare() {
-    "$SCRATCH/lsns" "$@" > "$SCRATCH/ours.$$" 2>&1; o=$?
-    lsns "$@" > "$SCRATCH/theirs.$$" 2>&1; t=$?
-    if [ $o = $t ] && cmp -s "$SCRATCH/ours.$$" "$SCRATCH/theirs.$$"; then
-        echo "same: $*"
-    else
-        echo "DIFFERENT: $* ($o vs $t)"; cat "$SCRATCH/ours.$$"; echo ---; cat "$SCRATCH/theirs.$$"
-    fi
+    for try in 1 2 3 4 5; do
+        "$SCRATCH/lsns" "$@" > "$SCRATCH/ours.$$" 2>&1; o=$?
+        lsns "$@" > "$SCRATCH/theirs.$$" 2>&1; t=$?
+        if [ $o = $t ] && cmp -s "$SCRATCH/ours.$$" "$SCRATCH/theirs.$$"; then
+            echo "same: $*"
+            rm -f "$SCRATCH/ours.$$" "$SCRATCH/theirs.$$"
+            return
+        fi
+    done
+    echo "DIFFERENT: $* ($o vs $t)"; cat "$SCRATCH/ours.$$"; echo ---; cat "$SCRATCH/theirs.$$"
     rm -f "$SCRATCH/ours.$$" "$SCRATCH/theirs.$$"
 }
 EOF
