@@ -11,7 +11,8 @@
 //! `/proc/PID/ns/*` files are used one by one, as util-linux does.
 //!
 //! Deliberate differences (DESIGN.md §3): ids and pids are parsed strictly (`-S 4294967296`
-//! and `-t -1` are errors, not uid 0 and pid 4294967295); `--keep-caps`, `-S follow` and
+//! and `-t -1` are errors, not uid 0 and pid 4294967295); `-r=DIR` means DIR like every
+//! other optional argument (2.38 opens `=DIR`); `--keep-caps`, `-S follow` and
 //! `-G follow` (util-linux 2.39+) are available.
 
 use std::ffi::{OsStr, OsString};

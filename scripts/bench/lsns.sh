@@ -40,3 +40,9 @@ bench -n "ours" "$OURS/nsenter -t $target -m -u -i -n -p true" \
     -n "busybox" "busybox nsenter -t $target -m -u -i -n -p true"
 echo "## nsenter -t PID -a true"
 bench -n "ours" "$OURS/nsenter -t $target -a true" -n "util-linux" "nsenter -t $target -a true"
+if command -v strace > /dev/null; then
+    syscalls() { strace -f -c "$@" 2>&1 >/dev/null | awk '/ total$/ { print $4 }'; }
+    echo "## system calls (strace -f -c)"
+    echo "lsns:        ours $(syscalls "$OURS/lsns")  util-linux $(syscalls lsns)"
+    echo "nsenter -a:  ours $(syscalls "$OURS/nsenter" -t "$target" -a true)  util-linux $(syscalls nsenter -t "$target" -a true)"
+fi
