@@ -63,8 +63,27 @@ const USER: usize = 0;
 const NET: usize = 4;
 const PID_NS: usize = 5;
 
-/// An output column: header, width hint, alignment and kind, help text.
+/// What a column shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Ns,
+    Type,
+    Path,
+    Nprocs,
+    Pid,
+    Ppid,
+    Command,
+    Uid,
+    User,
+    Netnsid,
+    Nsfs,
+    Pns,
+    Ons,
+}
+
+/// An output column: what it shows, header, width hint, alignment and kind, help text.
 struct ColInfo {
+    col: Col,
     name: &'static str,
     whint: usize,
     right: bool,
@@ -85,9 +104,16 @@ const fn has(flags: &[u8], c: u8) -> bool {
     false
 }
 
-const fn col(name: &'static str, whint: usize, flags: &str, help: &'static str) -> ColInfo {
+const fn col(
+    col: Col,
+    name: &'static str,
+    whint: usize,
+    flags: &str,
+    help: &'static str,
+) -> ColInfo {
     let f = flags.as_bytes();
     ColInfo {
+        col,
         name,
         whint,
         right: has(f, b'R'),
@@ -101,43 +127,67 @@ const fn col(name: &'static str, whint: usize, flags: &str, help: &'static str) 
 /// The columns (util-linux `infos[]`): R right-aligned, T truncatable, W multi-line,
 /// N a JSON number.
 const COLUMNS: [ColInfo; 13] = [
-    col("NS", 10, "RN", "namespace identifier (inode number)"),
-    col("TYPE", 5, "", "kind of namespace"),
-    col("PATH", 0, "", "path to the namespace"),
-    col("NPROCS", 5, "RN", "number of processes in the namespace"),
-    col("PID", 5, "RN", "lowest PID in the namespace"),
-    col("PPID", 5, "RN", "PPID of the PID"),
-    col("COMMAND", 0, "T", "command line of the PID"),
-    col("UID", 0, "RN", "UID of the PID"),
-    col("USER", 0, "", "username of the PID"),
     col(
+        Col::Ns,
+        "NS",
+        10,
+        "RN",
+        "namespace identifier (inode number)",
+    ),
+    col(Col::Type, "TYPE", 5, "", "kind of namespace"),
+    col(Col::Path, "PATH", 0, "", "path to the namespace"),
+    col(
+        Col::Nprocs,
+        "NPROCS",
+        5,
+        "RN",
+        "number of processes in the namespace",
+    ),
+    col(Col::Pid, "PID", 5, "RN", "lowest PID in the namespace"),
+    col(Col::Ppid, "PPID", 5, "RN", "PPID of the PID"),
+    col(Col::Command, "COMMAND", 0, "T", "command line of the PID"),
+    col(Col::Uid, "UID", 0, "RN", "UID of the PID"),
+    col(Col::User, "USER", 0, "", "username of the PID"),
+    col(
+        Col::Netnsid,
         "NETNSID",
         0,
         "R",
         "namespace ID as used by network subsystem",
     ),
     col(
+        Col::Nsfs,
         "NSFS",
         0,
         "W",
         "nsfs mountpoint (usually used network subsystem)",
     ),
     col(
+        Col::Pns,
         "PNS",
         10,
         "RN",
         "parent namespace identifier (inode number)",
     ),
-    col("ONS", 10, "RN", "owner namespace identifier (inode number)"),
+    col(
+        Col::Ons,
+        "ONS",
+        10,
+        "RN",
+        "owner namespace identifier (inode number)",
+    ),
 ];
 
-const C_NS: usize = 0;
-const C_PID: usize = 4;
-const C_PPID: usize = 5;
-const C_COMMAND: usize = 6;
-const C_USER: usize = 8;
-const C_NETNSID: usize = 9;
-const C_NSFS: usize = 10;
+// Rows of [`COLUMNS`] by what they show (`every_column_row` checks `Col as usize` is the row).
+const C_NS: usize = Col::Ns as usize;
+const C_TYPE: usize = Col::Type as usize;
+const C_NPROCS: usize = Col::Nprocs as usize;
+const C_PID: usize = Col::Pid as usize;
+const C_PPID: usize = Col::Ppid as usize;
+const C_COMMAND: usize = Col::Command as usize;
+const C_USER: usize = Col::User as usize;
+const C_NETNSID: usize = Col::Netnsid as usize;
+const C_NSFS: usize = Col::Nsfs as usize;
 
 /// How lines nest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -706,30 +756,29 @@ impl Builder<'_> {
         let proc = p.map(|p| &self.st.procs[p]);
         let uid = proc.map_or(ns.uid_fallback, |p| p.uid);
         let text = |s: String| s.into_bytes();
-        match COLUMNS[column].name {
-            "NS" => text(ns.id.to_string()),
-            "TYPE" => KINDS[ns.kind].name.as_bytes().to_vec(),
-            "PATH" => match (proc, &ns.path) {
+        match COLUMNS[column].col {
+            Col::Ns => text(ns.id.to_string()),
+            Col::Type => KINDS[ns.kind].name.as_bytes().to_vec(),
+            Col::Path => match (proc, &ns.path) {
                 (Some(p), _) => text(format!("/proc/{}/ns/{}", p.pid, KINDS[ns.kind].name)),
                 (None, Some(path)) => path.clone(),
                 (None, None) => Vec::new(),
             },
-            "NPROCS" => text(ns.procs.len().to_string()),
-            "PID" => proc.map_or_else(Vec::new, |p| text(p.pid.to_string())),
-            "PPID" => proc.map_or_else(Vec::new, |p| text(p.ppid.to_string())),
-            "COMMAND" => proc.map_or_else(Vec::new, |p| sys::command(p.pid)),
+            Col::Nprocs => text(ns.procs.len().to_string()),
+            Col::Pid => proc.map_or_else(Vec::new, |p| text(p.pid.to_string())),
+            Col::Ppid => proc.map_or_else(Vec::new, |p| text(p.ppid.to_string())),
+            Col::Command => proc.map_or_else(Vec::new, |p| sys::command(p.pid)),
             // util-linux prints the uid as a signed int.
-            "UID" => text(i32::from_ne_bytes(uid.to_ne_bytes()).to_string()),
-            "USER" => self.user(uid),
-            "NETNSID" => match proc.and_then(|p| p.netnsid).filter(|_| ns.kind == NET) {
+            Col::Uid => text(i32::from_ne_bytes(uid.to_ne_bytes()).to_string()),
+            Col::User => self.user(uid),
+            Col::Netnsid => match proc.and_then(|p| p.netnsid).filter(|_| ns.kind == NET) {
                 Some(sys::NSID_NOT_ASSIGNED) => b"unassigned".to_vec(),
                 Some(id) if id >= 0 => text(id.to_string()),
                 _ => Vec::new(),
             },
-            "NSFS" => self.nsfs(ns),
-            "PNS" => text(ns.related[PARENT].to_string()),
-            "ONS" => text(ns.related[OWNER].to_string()),
-            _ => Vec::new(),
+            Col::Nsfs => self.nsfs(ns),
+            Col::Pns => text(ns.related[PARENT].to_string()),
+            Col::Ons => text(ns.related[OWNER].to_string()),
         }
     }
 
@@ -848,7 +897,7 @@ fn run(opts: &Opts) -> Result<u8> {
         }
     }
     if columns.is_empty() {
-        columns = vec![C_NS, 1, 3, C_PID, C_USER];
+        columns = vec![C_NS, C_TYPE, C_NPROCS, C_PID, C_USER];
         if opts.types.contains(&NET) {
             columns.extend([C_NETNSID, C_NSFS]);
         }

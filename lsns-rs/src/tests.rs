@@ -59,6 +59,7 @@ fn every_column_row() {
     ];
     for (i, (name, whint, right, trunc, wrap, number)) in rows.into_iter().enumerate() {
         let c = &COLUMNS[i];
+        assert_eq!(c.col as usize, i, "{name}");
         assert_eq!(
             (c.name, c.whint, c.right, c.trunc, c.wrap, c.number),
             (name, whint, right, trunc, wrap, number)

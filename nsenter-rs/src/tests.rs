@@ -76,6 +76,8 @@ fn options() {
     assert_eq!(opts(&["-W", "/x"]).wdns, Some("/x".into()));
     assert_eq!(opts(&["--target=7"]).target, Some(7));
     assert_eq!(opts(&["-t", "0"]).target, None);
+    assert_eq!(opts(&["-r=/x"]).root, Some(Dir::Path("/x".into())));
+    assert_eq!(opts(&["--root=/x", "--wd"]).wd, Some(Dir::Target));
 }
 
 #[test]

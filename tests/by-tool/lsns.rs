@@ -158,9 +158,12 @@ fn terminal_output_is_fitted_like_util_linux() {
     // script(1) gives lsns a terminal; COLUMNS sets its width.
     let (_, rest) = with_container(
         r#"for w in 200 60 40 20; do
-    COLUMNS=$w script -qec "\"$RB/lsns\" -t mnt -t uts -p $U" /dev/null > ours.out
-    COLUMNS=$w script -qec "lsns -t mnt -t uts -p $U" /dev/null > theirs.out
-    cmp -s ours.out theirs.out && echo "same: $w" || { echo "different $w"; cat ours.out theirs.out; }
+    for opt in -l -u -T; do
+        COLUMNS=$w script -qec "\"$RB/lsns\" $opt -t mnt -t uts -p $U" /dev/null > ours.out
+        COLUMNS=$w script -qec "lsns $opt -t mnt -t uts -p $U" /dev/null > theirs.out
+        cmp -s ours.out theirs.out || { echo "different $w $opt"; cat ours.out theirs.out; }
+    done
+    echo "same: $w"
 done
 COLUMNS=60 script -qec "\"$RB/lsns\" -t uts -p $U -o ns,command" /dev/null | tr -d '\r' > fitted
 echo "same: $(sed -n 2p fitted | wc -m)"
