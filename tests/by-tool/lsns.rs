@@ -15,9 +15,10 @@ use crate::util::*;
 /// stdout, stderr and status are identical, both outputs otherwise.
 pub const CONTAINER: &str = r#"
 mkdir -p box
-unshare -fp --mount-proc -m -u sh -c 'hostname box; mount -t tmpfs inside "$SCRATCH/box"; cd "$SCRATCH/box"; exec sleep "1000.$1"' sh $$ &
+unshare -fp --mount-proc -m -u --kill-child sh -c 'hostname box; mount -t tmpfs inside "$SCRATCH/box"; cd "$SCRATCH/box"; exec sleep "1000.$1"' sh $$ &
 U=$!
-# unshare first: killed after its child, util-linux 2.38 unshare would complain.
+# unshare first (killed after its child, util-linux 2.38 unshare would complain); its
+# --kill-child then ends the container even when $S was never found.
 trap 'kill -9 $U $S 2>/dev/null; wait 2>/dev/null' EXIT
 S=
 for i in $(seq 200); do
@@ -95,7 +96,7 @@ fn finds_the_container_and_its_init() {
     let w = |pid: &str| pid.len().max(5);
     let expected = format!(
         "{ns:>10} TYPE NPROCS {pid:>uw$} USER COMMAND\n\
-         {mnt} mnt       2 {u:>uw$} root unshare -fp --mount-proc -m -u sh -c hostname box; mount -t tmpfs inside \"$SCRATCH/box\"; cd \"$SCRATCH/box\"; exec sleep \"1000.$1\" sh {tag}\n\
+         {mnt} mnt       2 {u:>uw$} root unshare -fp --mount-proc -m -u --kill-child sh -c hostname box; mount -t tmpfs inside \"$SCRATCH/box\"; cd \"$SCRATCH/box\"; exec sleep \"1000.$1\" sh {tag}\n\
          {ns:>10} TYPE NPROCS {pid:>sw$} USER COMMAND\n\
          {pidns} pid       1 {s:>sw$} root sleep 1000.{tag}\n\
          uts 2 {u}\n",
@@ -167,7 +168,7 @@ fn terminal_output_is_fitted_like_util_linux() {
 done
 COLUMNS=60 script -qec "\"$RB/lsns\" -t uts -p $U -o ns,command" /dev/null | tr -d '\r' > fitted
 echo "same: $(sed -n 2p fitted | wc -m)"
-sed -n 2p fitted | grep -q ' unshare -fp --mount-proc -m -u sh -c hostname box$' && echo "same: truncated""#,
+sed -n 2p fitted | grep -q ' unshare -fp --mount-proc -m -u --kill-child sh -c$' && echo "same: truncated" || cat -A fitted"#,
     );
     assert_eq!(
         rest,

@@ -345,3 +345,50 @@ fn help_and_version() {
         "",
     );
 }
+
+#[test]
+fn enters_a_container_built_by_container_sh() {
+    if !privileged("enters_a_container_built_by_container_sh") || !is_root() {
+        return;
+    }
+    // The tutorial's container (scripts/container.sh: namespaces, pivot_root, /proc, /dev,
+    // /sys) running `sleep`; found with lsns, entered with nsenter -a: only its mounts.
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let out = ns_sh(&format!(
+        r#"ROOTBOX="$(readlink -f "$RB/nsenter")" "{repo}/scripts/mkrootfs.sh" rootfs > /dev/null
+ROOTBOX_BIN="$RB" "{repo}/scripts/container.sh" rootfs /bin/sleep "1000.$$" &
+# container.sh execs unshare --kill-child: killing it ends the container.
+C=$!
+trap 'kill -9 $C 2>/dev/null; wait' EXIT
+S=
+for i in $(seq 200); do
+    S=$("$RB/lsns" -t pid -n -r -o pid,command | awk -v c="/bin/sleep\\\\x201000.$$" '$2 == c {{ print $1 }}')
+    [ -n "$S" ] && break
+    sleep 0.05
+done
+[ -n "$S" ] || {{ echo "container did not start" >&2; exit 99; }}
+"$RB/nsenter" -t $S -a /bin/busybox cat /proc/self/mountinfo > inside
+cut -d' ' -f4,5 inside | head -1
+cut -d' ' -f5 inside | grep -qx /proc && echo "its /proc"
+grep -q "$SCRATCH/rootfs/" inside || echo "no host path"
+[ "$(wc -l < inside)" -lt 20 ] && echo "a handful of mounts"
+"$RB/nsenter" -t $S -a /bin/busybox hostname
+"$RB/nsenter" -t $S -a /bin/busybox cat /proc/1/cmdline | tr '\0' ' '; echo"#
+    ));
+    let (code, stdout, stderr) = (out.code, out.stdout.as_str(), out.stderr.as_str());
+    let tag = stdout.lines().last().unwrap_or("").to_string();
+    assert_eq!(
+        (code, stdout, stderr),
+        (
+            0,
+            format!(
+                "{} /\nits /proc\nno host path\na handful of mounts\nrootbox\n{tag}\n",
+                stdout.split(' ').next().unwrap_or("")
+            )
+            .as_str(),
+            ""
+        )
+    );
+    assert!(stdout.starts_with('/') && stdout.lines().next().unwrap().ends_with("/rootfs /"));
+    assert!(tag.starts_with("/bin/sleep 1000."), "{tag}");
+}
