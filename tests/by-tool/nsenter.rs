@@ -65,7 +65,16 @@ fn enters_persisted_namespace_files() {
     let out = ns_sh(
         r#"touch uts mnt; mkdir m
 unshare --uts="$SCRATCH/uts" hostname persisted
-unshare --mount="$SCRATCH/mnt" mount -t tmpfs kept "$SCRATCH/m"
+# util-linux 2.38 `unshare --mount=FILE` sometimes fails in the full suite (its child's
+# bind of /proc/PID/ns/mnt gets EINVAL); then persist the namespace by hand, the same
+# bind mount made from here.
+if ! unshare --mount="$SCRATCH/mnt" mount -t tmpfs kept "$SCRATCH/m" 2> persist.err; then
+    unshare -m --propagation private sh -c 'mount -t tmpfs kept "$SCRATCH/m"; echo > ready; exec sleep 1000' &
+    P=$!
+    while [ ! -e ready ]; do sleep 0.02; done
+    mount --bind /proc/$P/ns/mnt "$SCRATCH/mnt"
+    kill $P
+fi
 "$RB/nsenter" --uts="$SCRATCH/uts" hostname
 "$RB/nsenter" -u"$SCRATCH/uts" hostname
 "$RB/nsenter" -u="$SCRATCH/uts" hostname
