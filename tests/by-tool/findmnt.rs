@@ -561,7 +561,7 @@ for sz in 24684084k 74709867k 1023m 1048575k 1537k 2047m 999999999k 3g; do
 done
 S="$SCRATCH"
 fail=0
-for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-M $S/a" "-M $S/d" \
+for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-T $S/d" "-T $S/e" "-M $S/a" "-M $S/d" \
     "-R -M $S/a" "-R $S/a -J" "-t tmpfs -l" "-O ro -l" "-O noexec -r" "-D -T $S/a" \
     "-D -b -M $S/a" "-D -t tmpfs" "-D -b -t tmpfs" "-o +PROPAGATION,OPT-FIELDS -l" "--shadowed -l" "-U -l" "-N $$ -o TARGET,TID -M $S/a" \
     "-S three" "$S/d" "two" "-f -t tmpfs" "-d backward -f -t tmpfs" "-k -l" \
