@@ -649,6 +649,25 @@ sed "s|$SCRATCH|S|g" got2
 }
 
 #[test]
+fn verify_differential() {
+    if !have_util_linux() {
+        return;
+    }
+    // Entries util-linux checks without probing a device (no libblkid involved).
+    let dir = Scratch::new();
+    let d = dir.0.display().to_string();
+    std::fs::write(dir.0.join("afile"), "").unwrap();
+    let fstab = format!(
+        "# test\n/dev/nope-a {d}/afile ext4 defaults 0 0\n{d} /mnt none bind 0 0\n\
+         /dev/nope-b /nonexistent-x xfs noauto 0 0\n/dev/nope-c /nonexistent-y xfs nofail 0 0\n\
+         LABEL=nonexistent-label /nonexistent-z ext4 nofail 0 0\n/nope-swap none swap sw,pri=5 0 0\n\
+         proc /proc proc defaults 0 0\ntmpfs {d}/ tmpfs rw,size=1m 0 0\ntmpfs {d} tmpfs rw 0 0\n\
+         garbage\n"
+    );
+    differential("fstab-verify", fstab.as_bytes(), &["-x", "-x --verbose"]);
+}
+
+#[test]
 fn verify_reports_fstab_problems() {
     let dir = Scratch::new();
     let file = dir.0.join("fstab");
