@@ -219,7 +219,8 @@ mod tests {
                      3 1 0:3 / /y rw - tmpfs y rw\n4 1 0:4 / /m rw - tmpfs m rw\n");
         let new = t("1 0 0:1 / / rw - ext4 a rw\n2 1 0:2 / /x ro - tmpfs x rw\n\
                      4 1 0:4 / /n rw - tmpfs m rw\n5 1 0:5 / /z rw - tmpfs z rw\n");
-        let got: Vec<(Action, Option<&[u8]>, Option<&[u8]>)> = diff(&old, &new)
+        type Change<'a> = (Action, Option<&'a [u8]>, Option<&'a [u8]>);
+        let got: Vec<Change> = diff(&old, &new)
             .into_iter()
             .map(|(a, o, n)| (a, o.map(|e| &e.target[..]), n.map(|e| &e.target[..])))
             .collect();
