@@ -221,6 +221,11 @@ fn have_util_linux() -> bool {
     if v.stdout.contains("util-linux 2.38") {
         return true;
     }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "differential tests need util-linux 2.38 findmnt at {} (or $UL_FINDMNT) under CI",
+        reference()
+    );
     println!("SKIP: util-linux findmnt 2.38 not installed");
     false
 }
