@@ -337,10 +337,10 @@ fn parse_u64(text: &OsStr, what: &str) -> Result<u64> {
 }
 
 fn out_of_range(what: &str, text: &OsStr) -> Failure {
-    // glibc's strerror(ERANGE); nix's own text differs.
     Failure::msg(format!(
-        "{what}: '{}': Numerical result out of range",
-        lossy(text)
+        "{what}: '{}': {}",
+        lossy(text),
+        common::strerror(nix::errno::Errno::ERANGE)
     ))
 }
 
