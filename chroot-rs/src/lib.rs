@@ -203,18 +203,11 @@ fn run(opts: Opts) -> Result<u8> {
 /// Entry point: arguments in (argv[0] first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args.into_iter().skip(1)).and_then(|action| match action {
-        Action::Help => print(USAGE),
-        Action::Version => print(&usage::version(NAME)),
+        Action::Help => common::out::print(USAGE),
+        Action::Version => common::out::print(&usage::version(NAME)),
         Action::Run(opts) => run(opts),
     });
     common::finish(NAME, exit::CHROOT_FAILURE, exit::CHROOT_FAILURE, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = common::out::Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 #[cfg(test)]

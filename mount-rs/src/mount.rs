@@ -303,18 +303,11 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
 /// Entry point: arguments in (argv[0] first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
-        Action::Help => print(USAGE.trim_start_matches('\n')),
-        Action::Version => print(&usage::version(NAME)),
+        Action::Help => common::out::print(USAGE.trim_start_matches('\n')),
+        Action::Version => common::out::print(&usage::version(NAME)),
         Action::Run(opts) => run(&opts),
     });
     common::finish(NAME, mnt::USAGE, mnt::FAIL, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 fn bad_usage() -> Failure {

@@ -1017,18 +1017,11 @@ fn default_shell() -> OsString {
 /// Entry point: arguments in (argv[0] first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
-        Action::Help => print(USAGE),
-        Action::Version => print(&common::usage::version(NAME)),
+        Action::Help => common::out::print(USAGE),
+        Action::Version => common::out::print(&common::usage::version(NAME)),
         Action::Run(opts) => run(&opts),
     });
     common::finish(NAME, 1, 1, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = common::out::Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 #[cfg(test)]
