@@ -3,7 +3,8 @@
 //! ([`error`]), getopt-shaped usage errors ([`usage`]), the checked stdout writer ([`out`]),
 //! the process entry point that refuses elevated privileges and keeps the caller's signal
 //! dispositions ([`entry`]), exec with the 126/127 convention ([`exec`]), the
-//! `ROOTBOX_TRACE=1` syscall tracer ([`trace`]), id parsing ([`ids`]), byte escaping for
+//! `ROOTBOX_TRACE=1` syscall tracer ([`trace`]), id parsing ([`ids`]), passwd/group
+//! files ([`passwd`]), byte escaping for
 //! output ([`escape`]) and the mountinfo/fstab table model ([`table`]).
 #![deny(missing_docs)]
 
@@ -18,6 +19,7 @@ pub mod longopt;
 pub mod newmount;
 pub mod ns;
 pub mod out;
+pub mod passwd;
 pub mod table;
 pub mod trace;
 pub mod usage;

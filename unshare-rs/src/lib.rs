@@ -459,7 +459,7 @@ fn plan(o: &Opts) -> Result<Plan> {
     let euid = nix::unistd::geteuid().as_raw();
     let egid = nix::unistd::getegid().as_raw();
     let resolve =
-        |id: &Option<MapId>, file: &str, current: u32, what: &str| -> Result<Option<u32>> {
+        |id: &Option<MapId>, file: maps::IdFile, current: u32, what: &str| -> Result<Option<u32>> {
             Ok(match id {
                 None => None,
                 Some(MapId::Id(n)) => Some(*n),
@@ -469,8 +469,8 @@ fn plan(o: &Opts) -> Result<Plan> {
                 })?),
             })
         };
-    let user = resolve(&o.map_user, "/etc/passwd", euid, "uid")?;
-    let group = resolve(&o.map_group, "/etc/group", egid, "gid")?;
+    let user = resolve(&o.map_user, maps::IdFile::Passwd, euid, "uid")?;
+    let group = resolve(&o.map_group, maps::IdFile::Group, egid, "gid")?;
     let blocks = |specs: &[Spec], subid: &str, own: &str| -> Result<Vec<Block>> {
         let mut out = Vec::new();
         for spec in specs {
