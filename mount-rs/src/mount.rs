@@ -209,63 +209,23 @@ const SHORTS: &[(char, &str)] = &[
     ('w', "rw"),
 ];
 
-/// One option as lexopt returned it, owned (so the parser can be asked for its argument).
-pub(crate) enum Opt {
-    /// `-c`.
-    Short(char),
-    /// `--name` (without the dashes).
-    Long(String),
-}
-
-/// The next command-line item: an option, or (`Err`) an operand.
-pub(crate) fn classify(arg: lexopt::Arg<'_>) -> std::result::Result<Opt, OsString> {
-    match arg {
-        lexopt::Arg::Short(c) => Ok(Opt::Short(c)),
-        lexopt::Arg::Long(l) => Ok(Opt::Long(l.to_string())),
-        lexopt::Arg::Value(v) => Err(v),
-    }
-}
-
-/// Read one option (short or long) as its long name and its argument.
-pub(crate) fn next_option(
-    p: &mut lexopt::Parser,
-    opt: Opt,
-    longs: &[Long],
-    shorts: &[(char, &'static str)],
-) -> Result<(&'static str, Option<OsString>)> {
-    match opt {
-        Opt::Short(c) => {
-            let name = shorts
-                .iter()
-                .find(|(s, _)| *s == c)
-                .map(|(_, name)| *name)
-                .ok_or_else(|| usage::from_lexopt(lexopt::Arg::Short(c).unexpected()))?;
-            let value = match longs.iter().find(|o| o.name == name).map(|o| o.arg) {
-                Some(HasArg::Required) => Some(p.value().map_err(usage::from_lexopt)?),
-                // getopt's optional argument of a short option comes attached: `-m0700`.
-                Some(HasArg::Optional) => p.optional_value(),
-                _ => None,
-            };
-            Ok((name, value))
-        }
-        Opt::Long(given) => longopt::take(p, longs, &given),
-    }
-}
-
 /// Parse the command line (argv[0] first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut o = Opts::default();
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
     p.set_short_equals(false);
     while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        let opt = match classify(arg) {
-            Ok(opt) => opt,
-            Err(operand) => {
+        let (name, value) = match arg {
+            lexopt::Arg::Value(operand) => {
                 o.operands.push(operand);
                 continue;
             }
+            lexopt::Arg::Short(c) => longopt::short(&mut p, c, LONGS, SHORTS)?,
+            lexopt::Arg::Long(given) => {
+                let given = given.to_string();
+                longopt::take(&mut p, LONGS, &given)?
+            }
         };
-        let (name, value) = next_option(&mut p, opt, LONGS, SHORTS)?;
         let value = value.unwrap_or_default();
         match name {
             "all" => o.all = true,

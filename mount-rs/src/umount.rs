@@ -14,7 +14,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use common::exit::mnt;
-use common::longopt::{HasArg, Long, long};
+use common::longopt::{self, HasArg, Long, long};
 use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
@@ -159,14 +159,17 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
     p.set_short_equals(false);
     while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        let opt = match crate::mount::classify(arg) {
-            Ok(opt) => opt,
-            Err(operand) => {
+        let (name, value) = match arg {
+            lexopt::Arg::Value(operand) => {
                 o.operands.push(operand);
                 continue;
             }
+            lexopt::Arg::Short(c) => longopt::short(&mut p, c, LONGS, SHORTS)?,
+            lexopt::Arg::Long(given) => {
+                let given = given.to_string();
+                longopt::take(&mut p, LONGS, &given)?
+            }
         };
-        let (name, value) = crate::mount::next_option(&mut p, opt, LONGS, SHORTS)?;
         match name {
             "all" => o.all = true,
             "all-targets" => o.all_targets = true,

@@ -273,24 +273,15 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
                     .extend(parser.raw_args().map_err(from_lexopt)?.by_ref());
                 break;
             }
-            lexopt::Arg::Short(c) => {
-                let name = SHORTS
-                    .iter()
-                    .find(|(short, _)| *short == c)
-                    .map(|(_, long)| *long)
-                    .or_else(|| Kind::by_short(c).map(|k| k.long))
-                    .ok_or_else(|| from_lexopt(lexopt::Arg::Short(c).unexpected()))?;
-                // A short option takes an argument when its long one requires one; the
-                // namespace letters take none (`-m=x` is `-m -= -x`, as with getopt).
-                let required = LONGS
-                    .iter()
-                    .any(|o| o.name == name && o.arg == HasArg::Required);
-                let value = match required {
-                    true => Some(parser.value().map_err(from_lexopt)?),
-                    false => None,
-                };
-                (name.to_string(), value)
-            }
+            // The namespace letters take no argument (`-m=x` is `-m -= -x`, as with
+            // getopt), though their long options take an optional one.
+            lexopt::Arg::Short(c) => match Kind::by_short(c) {
+                Some(kind) => (kind.long.to_string(), None),
+                None => {
+                    let (name, value) = longopt::short(&mut parser, c, LONGS, SHORTS)?;
+                    (name.to_string(), value)
+                }
+            },
             lexopt::Arg::Long(given) => {
                 let given = given.to_string();
                 let (name, value) = longopt::take(&mut parser, LONGS, &given)?;
