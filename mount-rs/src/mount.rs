@@ -413,8 +413,16 @@ fn show(s: &OsStr) -> String {
 }
 
 /// The absolute path, for messages (util-linux canonicalizes); as typed if it fails.
-fn canonical(path: &OsStr) -> OsString {
+pub(crate) fn canonical(path: &OsStr) -> OsString {
     std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.into_os_string())
+}
+
+/// The live mount table of this namespace (`failed to read mtab`, exit 16, if unreadable).
+pub(crate) fn live() -> Result<Vec<Entry>> {
+    let text = table::read_live(Path::new("/proc/self/mountinfo"))
+        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
+        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
+    Ok(table::parse(&text, Format::MountInfo).entries)
 }
 
 fn read_fstab(o: &Opts) -> Result<Vec<Entry>> {
@@ -477,10 +485,7 @@ fn entry_request(o: &Opts, entry: &Entry) -> Request {
 /// `mount -a`: every fstab entry that is not `noauto`, not mounted yet, and passes `-t`
 /// and `-O`. 0 when all went well (or nothing was to do), 32 when none did, 64 when some.
 fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
-    let live = table::read_live(Path::new("/proc/self/mountinfo"))
-        .map(|t| table::parse(&t, Format::MountInfo).entries)
-        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
-        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
+    let live = live()?;
     let (mut ok, mut failed) = (0usize, 0usize);
     for entry in fstab {
         let target = OsStr::from_bytes(&entry.target);
@@ -792,15 +797,9 @@ fn verbose_line(op: Op, bind: bool, r: &Request, out: &mut Out) -> Result<()> {
 /// The source of the mount at `target`, from the live table (remount messages only).
 fn live_source(target: &OsStr) -> String {
     let canon = canonical(target);
-    table::read_live(Path::new("/proc/self/mountinfo"))
+    live()
         .ok()
-        .and_then(|t| {
-            table::parse(&t, Format::MountInfo)
-                .entries
-                .into_iter()
-                .rev()
-                .find(|m| m.target == canon.as_bytes())
-        })
+        .and_then(|t| t.into_iter().rev().find(|m| m.target == canon.as_bytes()))
         .map_or_else(|| "none".into(), |m| escape::control(&m.source))
 }
 
@@ -1040,10 +1039,9 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
 /// Whether the mount `path` resides in (the nearest mount point above it) is shared: the
 /// kernel refuses to move a mount out of a shared parent (libmount's `is_shared_tree`).
 fn under_shared(path: &OsStr) -> bool {
-    let Ok(text) = table::read_live(Path::new("/proc/self/mountinfo")) else {
+    let Ok(mounts) = live() else {
         return false;
     };
-    let mounts = table::parse(&text, Format::MountInfo).entries;
     let canon = canonical(path);
     let mut dir = Path::new(&canon).parent();
     while let Some(d) = dir {
@@ -1066,10 +1064,7 @@ fn under_shared(path: &OsStr) -> bool {
 /// `-t`). Every control byte and invalid UTF-8 byte is printed as `\xNN`: util-linux
 /// prints the source raw (research/security.md §4 D6).
 fn list(o: &Opts, out: &mut Out) -> Result<()> {
-    let text = table::read_live(Path::new("/proc/self/mountinfo"))
-        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
-        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
-    for m in table::parse(&text, Format::MountInfo).entries {
+    for m in live()? {
         if let Some(t) = &o.types
             && !opts::match_types(&m.fstype, t.as_bytes())
         {
@@ -1101,6 +1096,23 @@ fn merged_options(m: &Entry) -> Vec<u8> {
     merged
 }
 
+/// Test support: every long and short option appears in the man page `page`.
+#[cfg(test)]
+pub(crate) fn assert_in_man_page(page: &str, longs: &[Long], shorts: &[(char, &str)]) {
+    for o in longs {
+        let name = o.name.replace('-', "\\-");
+        assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
+    }
+    for (c, _) in shorts {
+        assert!(
+            [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
+                .iter()
+                .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
+            "-{c}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1121,19 +1133,7 @@ mod tests {
 
     #[test]
     fn every_option_is_in_the_man_page() {
-        let page = include_str!("../man/mount.8");
-        for o in LONGS {
-            let name = o.name.replace('-', "\\-");
-            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
-        }
-        for (c, _) in SHORTS {
-            assert!(
-                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
-                    .iter()
-                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
-                "-{c}"
-            );
-        }
+        crate::mount::assert_in_man_page(include_str!("../man/mount.8"), LONGS, SHORTS);
     }
 
     #[test]

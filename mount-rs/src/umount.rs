@@ -15,10 +15,11 @@ use std::path::Path;
 
 use common::exit::mnt;
 use common::longopt::{self, HasArg, Long, long};
-use common::table::{self, Entry, Format};
+use common::table::Entry;
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
 
+use crate::mount::{canonical, live};
 use crate::opts::{self, Ms};
 use crate::sys::{self, Mnt};
 
@@ -265,18 +266,6 @@ fn show(s: &[u8]) -> String {
     escape::control(s)
 }
 
-fn canonical(path: &OsStr) -> OsString {
-    std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.into_os_string())
-}
-
-/// The live mount table of this namespace.
-fn live() -> Result<Vec<Entry>> {
-    let text = table::read_live(Path::new("/proc/self/mountinfo"))
-        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
-        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
-    Ok(table::parse(&text, Format::MountInfo).entries)
-}
-
 /// util-linux's message for a failed `umount2(2)`, about the canonical target.
 fn umount_error(err: Errno, target: &OsStr) -> Failure {
     let message = match err {
@@ -332,19 +321,23 @@ fn detach(o: &Opts, target: &OsStr) -> std::result::Result<bool, Errno> {
 /// look for a mount whose source it is.
 fn umount_one(o: &Opts, operand: &OsStr) -> Result<()> {
     // -v needs the source for its line; that is the only reason to read the table first.
-    let before = if o.verbose {
+    let mut table = if o.verbose { Some(live()?) } else { None };
+    let before = table.as_ref().and_then(|t| {
         let canon = canonical(operand);
-        live()?
-            .into_iter()
+        t.iter()
             .rev()
             .find(|m| m.target == canon.as_bytes())
-    } else {
-        None
-    };
+            .cloned()
+    });
     let (target, entry, remounted) = match detach(o, operand) {
         Ok(r) => (operand.to_owned(), before, r),
         Err(err @ (Errno::EINVAL | Errno::ENOENT)) => {
-            let by_source = live()?
+            // Nothing was unmounted: the table read for -v is still the live one.
+            let table = match table.take() {
+                Some(t) => t,
+                None => live()?,
+            };
+            let by_source = table
                 .into_iter()
                 .rev()
                 .find(|m| m.source == operand.as_bytes());
@@ -527,19 +520,7 @@ mod tests {
 
     #[test]
     fn every_option_is_in_the_man_page() {
-        let page = include_str!("../man/umount.8");
-        for o in LONGS {
-            let name = o.name.replace('-', "\\-");
-            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
-        }
-        for (c, _) in SHORTS {
-            assert!(
-                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
-                    .iter()
-                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
-                "-{c}"
-            );
-        }
+        crate::mount::assert_in_man_page(include_str!("../man/umount.8"), LONGS, SHORTS);
     }
 
     #[test]
