@@ -25,26 +25,9 @@ pub fn sh(test: &str, script: &str) -> Option<String> {
     Some(out.stdout)
 }
 
-/// Whether `program` is installed; a test that needs it prints SKIP without it (and fails
-/// under `CI=true`, where everything must run).
-pub fn installed(test: &str, program: &str) -> bool {
-    let found = cmd("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .run()
-        .code
-        == 0;
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: {program} is not installed"
-        );
-        println!("SKIP: {test}: {program} is not installed");
-    }
-    found
-}
-
+/// Run `script` (after [`PRELUDE`]) and compare its stdout with `expected`.
 #[track_caller]
-fn check(test: &str, script: &str, expected: &str) {
+pub fn check(test: &str, script: &str, expected: &str) {
     if let Some(out) = sh(test, script) {
         assert_eq!(out, expected);
     }

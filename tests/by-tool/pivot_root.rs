@@ -2,7 +2,6 @@
 //! a scratch tmpfs. A bare `mount`/`umount` in the scripts is util-linux's; after a pivot only
 //! the new root's tools are left (`/bin/busybox umount`, or `/bin/umount`, which is rootbox).
 
-use crate::chroot::{ns_sh_rootfs, rootfs_sh};
 use crate::util::*;
 
 const TRY: &str = "Try 'pivot_root --help' for more information.\n";
