@@ -417,7 +417,8 @@ pub(crate) fn canonical(path: &OsStr) -> OsString {
     std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.into_os_string())
 }
 
-/// The live mount table of this namespace (`failed to read mtab`, exit 16, if unreadable).
+/// The live mount table of this namespace (`failed to read mtab`, exit 2 `MNT_EX_SYSERR`,
+/// if unreadable).
 pub(crate) fn live() -> Result<Vec<Entry>> {
     let text = table::read_live(Path::new("/proc/self/mountinfo"))
         .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))

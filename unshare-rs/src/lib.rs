@@ -32,7 +32,7 @@ use common::child::{self, End, WaitSignals};
 use common::longopt::{self, HasArg, Long, long};
 use common::ns::{KINDS, Kind};
 use common::usage::{from_lexopt, lossy};
-use common::{Failure, Result, ResultExt, trace};
+use common::{Failure, Result, ResultExt, exit, trace};
 use nix::errno::Errno;
 use nix::libc::c_int;
 use nix::mount::MsFlags;
@@ -527,7 +527,7 @@ impl Helper {
                 drop(wr);
                 // Woken: do the work. End of file: the parent gave up; nothing to do.
                 let code = if sys::wait_byte(rd) {
-                    common::finish(NAME, 1, 1, work())
+                    common::finish(NAME, exit::FAILURE, exit::FAILURE, work())
                 } else {
                     1
                 };
@@ -1012,7 +1012,7 @@ pub fn main(args: Vec<OsString>) -> u8 {
         Action::Version => common::out::print(&common::usage::version(NAME)),
         Action::Run(opts) => run(&opts),
     });
-    common::finish(NAME, 1, 1, result)
+    common::finish(NAME, exit::FAILURE, exit::FAILURE, result)
 }
 
 #[cfg(test)]
