@@ -22,6 +22,7 @@ mod sys;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
+use common::longopt::{self, HasArg, Long, long};
 use common::{Failure, Result, exit, usage};
 
 pub use creds::{Creds, Db, resolve};
@@ -87,18 +88,15 @@ pub struct Opts {
     pub command: Vec<OsString>,
 }
 
-/// The long options, in the order `--help` lists them. getopt_long accepts any unique
-/// prefix (`--user=1000`); none of these share a first letter, so a prefix is never
-/// ambiguous.
-const LONG: &[&str] = &["userspec", "groups", "skip-chdir", "help", "version"];
-
-/// The long option `name` abbreviates, as getopt_long resolves it.
-fn long_option(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        return None;
-    }
-    LONG.iter().copied().find(|l| l.starts_with(name))
-}
+/// The long options, in the order `--help` lists them; getopt_long accepts any unique
+/// prefix (`--user=1000`).
+const LONG: &[Long] = &[
+    long("userspec", HasArg::Required),
+    long("groups", HasArg::Required),
+    long("skip-chdir", HasArg::No),
+    long("help", HasArg::No),
+    long("version", HasArg::No),
+];
 
 /// Parse the arguments after argv[0]. Options end at NEWROOT (GNU uses getopt's `+` mode),
 /// so everything after it is COMMAND, passed on untouched.
@@ -112,23 +110,16 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
             None => return Err(Failure::usage("missing operand")),
         };
         match arg {
-            Long(name) => match long_option(name) {
-                Some("userspec") => opts.userspec = Some(value(&mut parser)?),
-                Some("groups") => opts.groups = Some(value(&mut parser)?),
-                Some(flag) => {
-                    if let Some(value) = parser.optional_value() {
-                        let option = format!("--{flag}");
-                        let e = lexopt::Error::UnexpectedValue { option, value };
-                        return Err(usage::from_lexopt(e));
-                    }
-                    match flag {
-                        "help" => return Ok(Action::Help),
-                        "version" => return Ok(Action::Version),
-                        _ => opts.skip_chdir = true,
-                    }
+            Long(given) => {
+                let given = given.to_string();
+                match longopt::take(&mut parser, LONG, &given)? {
+                    ("userspec", value) => opts.userspec = value,
+                    ("groups", value) => opts.groups = value,
+                    ("help", _) => return Ok(Action::Help),
+                    ("version", _) => return Ok(Action::Version),
+                    _ => opts.skip_chdir = true,
                 }
-                None => return Err(usage::from_lexopt(arg.unexpected())),
-            },
+            }
             Short(_) => return Err(usage::from_lexopt(arg.unexpected())),
             Value(newroot) => {
                 opts.newroot = newroot;
@@ -137,10 +128,6 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
             }
         }
     }
-}
-
-fn value(parser: &mut lexopt::Parser) -> Result<OsString> {
-    parser.value().map_err(usage::from_lexopt)
 }
 
 /// The command to run: COMMAND, or `"$SHELL" -i`, or `/bin/sh -i`.
@@ -269,6 +256,8 @@ mod tests {
         assert_eq!(err(&[]), "missing operand");
         assert_eq!(err(&["--userspec=1"]), "missing operand");
         assert_eq!(err(&["--bogus", "/"]), "unrecognized option '--bogus'");
+        // getopt shows an unknown option with its argument, as typed.
+        assert_eq!(err(&["--bogus=1", "/"]), "unrecognized option '--bogus=1'");
         assert_eq!(err(&["-x", "/"]), "invalid option -- 'x'");
         assert_eq!(err(&["-h"]), "invalid option -- 'h'");
         assert_eq!(
@@ -291,8 +280,8 @@ mod tests {
 
     #[test]
     fn every_option_is_in_usage() {
-        for long in LONG {
-            assert!(USAGE.contains(&format!("--{long}")), "{long}");
+        for o in LONG {
+            assert!(USAGE.contains(&format!("--{}", o.name)), "{}", o.name);
         }
         assert!(USAGE.contains("not a security boundary"));
         assert!(USAGE.contains("pivot_root(8)"));
@@ -301,10 +290,11 @@ mod tests {
     #[test]
     fn every_option_is_in_the_man_page() {
         let page = include_str!("../man/chroot.1");
-        for long in LONG {
+        for o in LONG {
             assert!(
-                page.contains(&format!("\\-\\-{}", long.replace('-', "\\-"))),
-                "{long}"
+                page.contains(&format!("\\-\\-{}", o.name.replace('-', "\\-"))),
+                "{}",
+                o.name
             );
         }
         assert!(page.contains("chroot is not a security boundary."));

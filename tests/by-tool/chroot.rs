@@ -24,6 +24,7 @@ fn missing_operand() {
 fn unknown_options_and_missing_arguments() {
     let cases: &[(&[&str], &str)] = &[
         (&["--bogus", "/"], "unrecognized option '--bogus'"),
+        (&["--bogus=1", "/"], "unrecognized option '--bogus=1'"),
         (&["-x", "/"], "invalid option -- 'x'"),
         (&["-h"], "invalid option -- 'h'"),
         (&["--userspec"], "option '--userspec' requires an argument"),

@@ -34,6 +34,7 @@ fn unknown_options() {
     let cases: &[(&[&str], &str)] = &[
         (&["-x", "a", "b"], "invalid option -- 'x'"),
         (&["--bogus", "a", "b"], "unrecognized option '--bogus'"),
+        (&["--bogus=1", "a", "b"], "unrecognized option '--bogus=1'"),
         (&["--help=1"], "option '--help' doesn't allow an argument"),
     ];
     for (args, message) in cases {
