@@ -584,3 +584,15 @@ setpriv --reuid 65534 --regid 65534 --clear-groups B/id -u
         "0\n65534\n",
     );
 }
+
+#[test]
+fn unreadable_mount_table_is_a_system_error() {
+    // With /proc hidden the listing cannot read the table: util-linux's words and exit 2
+    // (MNT_EX_SYSERR). (`mount -a` and `umount -a` fail the same way here, where
+    // util-linux goes on as if the table were empty.)
+    check(
+        "mount_no_mtab",
+        "mount -t tmpfs noproc /proc\nt M\n",
+        "E: mount: failed to read mtab: No such file or directory\nrc=2\n",
+    );
+}
