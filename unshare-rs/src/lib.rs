@@ -462,6 +462,12 @@ fn plan(o: &Opts) -> Result<Plan> {
         };
     let user = resolve(&o.map_user, maps::IdFile::Passwd, euid, "uid")?;
     let group = resolve(&o.map_group, maps::IdFile::Group, egid, "gid")?;
+    // --map-auto and --map-subids name the caller in both /etc/subuid and /etc/subgid:
+    // its passwd entry is read once, and only for them.
+    let subids = |specs: &[Spec]| specs.iter().any(|s| matches!(s, Spec::Auto | Spec::Subids));
+    let owner = (subids(&o.user_ranges) || subids(&o.group_ranges))
+        .then(|| maps::user_by_id(euid))
+        .flatten();
     let blocks = |specs: &[Spec], subid: &str, own: &str| -> Result<Vec<Block>> {
         let mut out = Vec::new();
         for spec in specs {
@@ -470,8 +476,8 @@ fn plan(o: &Opts) -> Result<Plan> {
                     range: *range,
                     open: false,
                 }),
-                Spec::Auto => out.push(maps::subid_block(subid, euid, false)?),
-                Spec::Subids => out.push(maps::subid_block(subid, euid, true)?),
+                Spec::Auto => out.push(maps::subid_block(subid, euid, owner.as_ref(), false)?),
+                Spec::Subids => out.push(maps::subid_block(subid, euid, owner.as_ref(), true)?),
                 Spec::All => out.extend(maps::own_map(own)?),
             }
         }

@@ -203,11 +203,10 @@ pub fn user_by_id(uid: u32) -> Option<User> {
     passwd::users(&content).find(|u| u.uid == uid)
 }
 
-/// The first block of `file` (`/etc/subuid` or `/etc/subgid`) owned by `uid`, by name or
-/// number (util-linux `read_subid_range()`): an open-ended block mapped from 0, or with
-/// `identity` each id mapped to itself.
-pub fn subid_block(file: &str, uid: u32, identity: bool) -> Result<Block> {
-    let owner = user_by_id(uid);
+/// The first block of `file` (`/etc/subuid` or `/etc/subgid`) owned by `uid`, by name
+/// (`owner`, its passwd entry) or number (util-linux `read_subid_range()`): an open-ended
+/// block mapped from 0, or with `identity` each id mapped to itself.
+pub fn subid_block(file: &str, uid: u32, owner: Option<&User>, identity: bool) -> Result<Block> {
     let content = std::fs::read(file).map_err(|e| {
         Failure::from(anyhow::Error::new(e).context(format!("could not open '{file}'")))
     })?;
@@ -217,7 +216,7 @@ pub fn subid_block(file: &str, uid: u32, identity: bool) -> Result<Block> {
         let [who, start, count] = fields.as_slice() else {
             continue;
         };
-        let mine = owner.as_ref().is_some_and(|o| o.name == *who) || *who == uid_text.as_bytes();
+        let mine = owner.is_some_and(|o| o.name == *who) || *who == uid_text.as_bytes();
         if !mine {
             continue;
         }
