@@ -98,7 +98,7 @@ const LONG: &[Long] = &[
     long("version", HasArg::No),
 ];
 
-/// Parse the arguments after argv[0]. Options end at NEWROOT (GNU uses getopt's `+` mode),
+/// Parse the arguments after `argv[0]`. Options end at NEWROOT (GNU uses getopt's `+` mode),
 /// so everything after it is COMMAND, passed on untouched.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
     use lexopt::Arg::{Long, Short, Value};
@@ -187,7 +187,7 @@ fn run(opts: Opts) -> Result<u8> {
     .with_code(common::exec::status(errno)))
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args.into_iter().skip(1)).and_then(|action| match action {
         Action::Help => common::out::print(USAGE),

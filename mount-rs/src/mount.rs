@@ -209,7 +209,7 @@ const SHORTS: &[(char, &str)] = &[
     ('w', "rw"),
 ];
 
-/// Parse the command line (argv[0] first).
+/// Parse the command line (`argv[0]` first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut o = Opts::default();
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
@@ -260,7 +260,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
     Ok(Action::Run(Box::new(o)))
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
         Action::Help => common::out::print(USAGE.trim_start_matches('\n')),

@@ -154,7 +154,7 @@ const SHORTS: &[(char, &str)] = &[
     ('V', "version"),
 ];
 
-/// Parse the command line (argv[0] first).
+/// Parse the command line (`argv[0]` first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut o = Opts::default();
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
@@ -193,7 +193,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
     Ok(Action::Run(o))
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
         Action::Help => common::out::print(USAGE.trim_start_matches('\n')),

@@ -53,7 +53,7 @@ pub enum Action {
 /// Long options; getopt_long takes any unique prefix.
 const LONG: &[Long] = &[long("help", HasArg::No), long("version", HasArg::No)];
 
-/// Parse the arguments after argv[0]. Options may come anywhere before `--` (getopt
+/// Parse the arguments after `argv[0]`. Options may come anywhere before `--` (getopt
 /// permutes), and help or version win over everything else.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
     use lexopt::Arg::{Long, Short, Value};
@@ -98,7 +98,7 @@ fn run(new_root: &OsString, put_old: &OsString) -> Result<u8> {
     )
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args.into_iter().skip(1)).and_then(|action| match action {
         Action::Help => common::out::print(USAGE),

@@ -260,7 +260,7 @@ pub enum Action {
     Run(Box<Opts>),
 }
 
-/// Parse the arguments (argv[0] first). Pure: names and subid files are read by `run()`.
+/// Parse the arguments (`argv[0]` first). Pure: names and subid files are read by `run()`.
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut parser = lexopt::Parser::from_args(args.into_iter().skip(1));
     parser.set_short_equals(false);
@@ -1011,7 +1011,7 @@ fn default_shell() -> OsString {
         .map_or_else(|| OsString::from("/bin/sh"), OsString::from_vec)
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
         Action::Help => common::out::print(USAGE),
