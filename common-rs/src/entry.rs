@@ -1,8 +1,9 @@
 //! The process entry point of every rootbox binary.
 //!
-//! The binaries are `#![no_main]` and define the C `main` through [`entry!`](crate::entry!): Rust's own
-//! start-up sets SIGPIPE to "ignore" before `main`, which a program we exec would inherit and
-//! which would hide the caller's own disposition. Starting from the C `main`, the process
+//! The binaries are `#![no_main]` and define the C `main` through
+//! [`entry!`](crate::entry!): Rust's own start-up sets SIGPIPE to "ignore" before `main`,
+//! which a program we exec would inherit and which would hide the caller's own
+//! disposition. Starting from the C `main`, the process
 //! keeps exactly the signal dispositions and mask the caller gave it, so `exec` passes them
 //! on untouched (util-linux and coreutils behave so; research/security.md §0.3 L-sig).
 //!

@@ -8,8 +8,9 @@
 //! killed by SIGKILL makes unshare die by SIGKILL (137, not exit 1); `--setgroups=deny`
 //! with `-r` works (written before the maps, not after); a `--mount=FILE` on a shared mount
 //! is refused up front with the reason, and works from any CPU on Linux 6.18 (see
-//! `renumber_mount_ns`); the program starts only after its namespaces are persisted; unshare(2) failures say what to do (add `-U -r`, pivot_root instead of
-//! chroot, the sysctl that disables them); the `--monotonic` error names `-T` (2.38 says
+//! `renumber_mount_ns`); the program starts only after its namespaces are persisted;
+//! unshare(2) failures say what to do (add `-U -r`, pivot_root instead of chroot, the
+//! sysctl that disables them); the `--monotonic` error names `-T` (2.38 says
 //! `-t`) and `no line matching user` does not end in `: Success`; a child that dumps core
 //! does not make unshare dump a second core when it dies by the same signal.
 //! util-linux 2.39's `INNER:OUTER:COUNT` and 2.38's `OUTER,INNER,COUNT` both work for
