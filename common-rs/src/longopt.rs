@@ -6,7 +6,8 @@
 //! '--map-user' '--map-users'`, `option '--fork' doesn't allow an argument`,
 //! `option '--propagation' requires an argument`.
 //!
-//! [`short`] reads a short option as the long one it stands for.
+//! [`short`] reads a short option as the long one it stands for; [`next`] reads a whole
+//! command line item by item.
 //!
 //! Parsers should call `Parser::set_short_equals(false)`: getopt reads `-w=x` as the
 //! argument `=x` and `-m=x` as the options `-m`, `-=`, `-x`.
@@ -116,6 +117,36 @@ pub fn short(
     Ok((name, value))
 }
 
+/// One command-line item as getopt_long reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Item {
+    /// An option by its long name, with its argument.
+    Opt(&'static str, Option<OsString>),
+    /// An operand (getopt permutes: options may follow it).
+    Operand(OsString),
+}
+
+/// The next item of a command line whose options are all in `longs` and `shorts` (see
+/// [`short`] and [`take`]); `None` at the end.
+pub fn next(
+    parser: &mut lexopt::Parser,
+    longs: &[Long],
+    shorts: &[(char, &'static str)],
+) -> Result<Option<Item>, Failure> {
+    let Some(arg) = parser.next().map_err(crate::usage::from_lexopt)? else {
+        return Ok(None);
+    };
+    let (name, value) = match arg {
+        lexopt::Arg::Value(operand) => return Ok(Some(Item::Operand(operand))),
+        lexopt::Arg::Short(c) => short(parser, c, longs, shorts)?,
+        lexopt::Arg::Long(given) => {
+            let given = given.to_string();
+            take(parser, longs, &given)?
+        }
+    };
+    Ok(Some(Item::Opt(name, value)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +209,32 @@ mod tests {
         assert_eq!(
             read(&["-p"]),
             Err("option requires an argument -- 'p'".into())
+        );
+    }
+
+    #[test]
+    fn items_in_command_line_order() {
+        let mut p = lexopt::Parser::from_args(["a", "--fo", "-pslave", "b", "--", "-f"]);
+        p.set_short_equals(false);
+        let shorts: &[(char, &str)] = &[('f', "fork"), ('p', "propagation")];
+        let mut items = Vec::new();
+        while let Some(item) = next(&mut p, TABLE, shorts).unwrap() {
+            items.push(item);
+        }
+        assert_eq!(
+            items,
+            [
+                Item::Operand("a".into()),
+                Item::Opt("fork", None),
+                Item::Opt("propagation", Some("slave".into())),
+                Item::Operand("b".into()),
+                Item::Operand("-f".into()),
+            ]
+        );
+        let mut p = lexopt::Parser::from_args(["--bogus=1"]);
+        assert_eq!(
+            next(&mut p, TABLE, shorts).unwrap_err().message(),
+            "unrecognized option '--bogus=1'"
         );
     }
 

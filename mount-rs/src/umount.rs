@@ -14,7 +14,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use common::exit::mnt;
-use common::longopt::{self, HasArg, Long, long};
+use common::longopt::{self, HasArg, Item, Long, long};
 use common::table::Entry;
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
@@ -159,16 +159,12 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut o = Opts::default();
     let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
     p.set_short_equals(false);
-    while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        let (name, value) = match arg {
-            lexopt::Arg::Value(operand) => {
+    while let Some(item) = longopt::next(&mut p, LONGS, SHORTS)? {
+        let (name, value) = match item {
+            Item::Opt(name, value) => (name, value),
+            Item::Operand(operand) => {
                 o.operands.push(operand);
                 continue;
-            }
-            lexopt::Arg::Short(c) => longopt::short(&mut p, c, LONGS, SHORTS)?,
-            lexopt::Arg::Long(given) => {
-                let given = given.to_string();
-                longopt::take(&mut p, LONGS, &given)?
             }
         };
         match name {
