@@ -334,3 +334,18 @@ pub fn rootfs_sh(script: &str) -> Output {
         "\"$MKROOTFS\" r\nmount -t proc proc r/proc\n{script}"
     ))
 }
+
+/// Whether the tests run as real root, for a test that needs it (a user namespace will not
+/// do: set-user-ID files, real uid switches, capabilities taken away by setpriv). Without
+/// it the test prints `SKIP` and returns, except under `CI=true`, where a skip is a failure.
+pub fn needs_root(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: needs root under CI"
+    );
+    println!("SKIP: {test}: needs root");
+    false
+}

@@ -569,7 +569,7 @@ done
 #[test]
 fn nosuid_bind_ignores_set_user_id() {
     // Needs real uids (a user namespace maps only root).
-    if !is_root() {
+    if !needs_root("mount::nosuid_bind_ignores_set_user_id") {
         return;
     }
     check(

@@ -171,8 +171,7 @@ fn install_into_read_only_directory_fails() {
 #[test]
 fn elevated_privileges_are_refused() {
     // A setuid copy of the binary, run by an unprivileged user, must refuse before parsing.
-    if !is_root() {
-        println!("SKIP: elevated_privileges_are_refused: needs root to make a setuid copy");
+    if !needs_root("multicall::elevated_privileges_are_refused") {
         return;
     }
     let dir = Scratch::new();

@@ -60,7 +60,7 @@ t U -v src
 
 #[test]
 fn must_be_superuser() {
-    if !is_root() {
+    if !needs_root("umount::must_be_superuser") {
         return;
     }
     check(

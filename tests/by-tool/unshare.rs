@@ -1,7 +1,7 @@
 //! unshare: integration tests. Everything that unshares runs inside `ns_sh` (a private
 //! mount namespace on a scratch tmpfs; the host's mount table is checked unchanged).
 
-use crate::util::{is_root, ns_sh, privileged, tool};
+use crate::util::{needs_root, ns_sh, privileged, tool};
 
 /// Run `script` in `ns_sh` and return (code, stdout, stderr) with the scratch path shown
 /// as `SCRATCH`.
@@ -408,8 +408,7 @@ done; done
 
 #[test]
 fn range_maps_as_root() {
-    if !is_root() || !privileged("range_maps_as_root") {
-        println!("SKIP: range_maps_as_root: needs root");
+    if !needs_root("range_maps_as_root") || !privileged("range_maps_as_root") {
         return;
     }
     let script = r#"
@@ -439,8 +438,7 @@ echo 'daemon:1:2' > etc/subuid; "$RB/unshare" --map-users=auto true || echo "rc 
 
 #[test]
 fn root_directory_ids_and_time() {
-    if !is_root() || !privileged("root_directory_ids_and_time") {
-        println!("SKIP: root_directory_ids_and_time: needs root");
+    if !needs_root("root_directory_ids_and_time") || !privileged("root_directory_ids_and_time") {
         return;
     }
     let script = r#"
@@ -492,8 +490,7 @@ got=$(echo 'echo "$0"' | env -u SHELL "$RB/unshare" -m)
 /// unshare(2) failures say what to do.
 #[test]
 fn unshare_failure_hints() {
-    if !is_root() || !privileged("unshare_failure_hints") {
-        println!("SKIP: unshare_failure_hints: needs root");
+    if !needs_root("unshare_failure_hints") || !privileged("unshare_failure_hints") {
         return;
     }
     let script = r#"
@@ -531,8 +528,7 @@ mkdir r; mount --rbind / r; chroot r "$SCRATCH/b/unshare" -U true; echo "rc $?"
 /// Range maps without root go through newuidmap; its absence is explained.
 #[test]
 fn range_maps_without_newuidmap() {
-    if !is_root() || !privileged("range_maps_without_newuidmap") {
-        println!("SKIP: range_maps_without_newuidmap: needs root");
+    if !needs_root("range_maps_without_newuidmap") || !privileged("range_maps_without_newuidmap") {
         return;
     }
     if ["/usr/bin/newuidmap", "/bin/newuidmap"]
