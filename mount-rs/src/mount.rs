@@ -14,6 +14,7 @@ use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
 
+use crate::both::{absolute, canonical, enter_namespace, live};
 use crate::opts::{self, ATIME, Effect, Ms, VFS_ATTRS};
 use crate::sys;
 
@@ -312,15 +313,6 @@ fn run(o: &Opts) -> Result<u8> {
     mount_requests(&moved, fstab.as_deref(), named)
 }
 
-/// A relative TARGET given with `-N` means the same path in the other namespace: setns(2)
-/// moves the cwd to that namespace's root, so it is made absolute first.
-pub fn absolute(path: &OsStr) -> OsString {
-    match std::env::current_dir() {
-        Ok(cwd) if !path.as_bytes().starts_with(b"/") => cwd.join(path).into_os_string(),
-        _ => path.to_owned(),
-    }
-}
-
 fn mount_requests(o: &Opts, fstab: Option<&[Entry]>, named: bool) -> Result<u8> {
     let mut out = Out::new();
     let code = if o.all {
@@ -383,43 +375,9 @@ fn propagation_only(o: &Opts) -> bool {
     any && o.oper.is_empty()
 }
 
-/// Enter another mount namespace: `-N PID` is `/proc/PID/ns/mnt`.
-pub fn enter_namespace(prog: &str, ns: &OsStr) -> Result<()> {
-    let file = if !ns.is_empty() && ns.as_bytes().iter().all(u8::is_ascii_digit) {
-        let mut f = OsString::from("/proc/");
-        f.push(ns);
-        f.push("/ns/mnt");
-        f
-    } else {
-        ns.to_owned()
-    };
-    sys::enter_namespace(prog, &file).map_err(|e| {
-        Failure::msg(format!(
-            "failed to set target namespace to {}: {}",
-            show(&file),
-            common::strerror(e)
-        ))
-        .with_code(mnt::SYSERR)
-    })
-}
-
 /// Bytes for a message: control bytes and invalid UTF-8 as `\xNN`.
 fn show(s: &OsStr) -> String {
     escape::control(s.as_bytes())
-}
-
-/// The absolute path, for messages (util-linux canonicalizes); as typed if it fails.
-pub(crate) fn canonical(path: &OsStr) -> OsString {
-    std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.into_os_string())
-}
-
-/// The live mount table of this namespace (`failed to read mtab`, exit 2 `MNT_EX_SYSERR`,
-/// if unreadable).
-pub(crate) fn live() -> Result<Vec<Entry>> {
-    let text = table::read_live(Path::new("/proc/self/mountinfo"))
-        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
-        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
-    Ok(table::parse(&text, Format::MountInfo).entries)
 }
 
 fn read_fstab(o: &Opts) -> Result<Vec<Entry>> {
@@ -1093,23 +1051,6 @@ fn merged_options(m: &Entry) -> Vec<u8> {
     merged
 }
 
-/// Test support: every long and short option appears in the man page `page`.
-#[cfg(test)]
-pub(crate) fn assert_in_man_page(page: &str, longs: &[Long], shorts: &[(char, &str)]) {
-    for o in longs {
-        let name = o.name.replace('-', "\\-");
-        assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
-    }
-    for (c, _) in shorts {
-        assert!(
-            [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
-                .iter()
-                .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
-            "-{c}"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1130,7 +1071,7 @@ mod tests {
 
     #[test]
     fn every_option_is_in_the_man_page() {
-        crate::mount::assert_in_man_page(include_str!("../man/mount.8"), LONGS, SHORTS);
+        crate::both::assert_in_man_page(include_str!("../man/mount.8"), LONGS, SHORTS);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use common::table::Entry;
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
 
-use crate::mount::{canonical, live};
+use crate::both::{absolute, canonical, enter_namespace, live};
 use crate::opts::{self, Ms};
 use crate::sys::{self, Mnt};
 
@@ -211,10 +211,10 @@ fn run(o: &Opts) -> Result<u8> {
             moved = o.clone();
             for operand in &mut moved.operands {
                 if Path::new(operand).exists() {
-                    *operand = crate::mount::absolute(operand);
+                    *operand = absolute(operand);
                 }
             }
-            crate::mount::enter_namespace(NAME, ns)?;
+            enter_namespace(NAME, ns)?;
             &moved
         }
     };
@@ -516,7 +516,7 @@ mod tests {
 
     #[test]
     fn every_option_is_in_the_man_page() {
-        crate::mount::assert_in_man_page(include_str!("../man/umount.8"), LONGS, SHORTS);
+        crate::both::assert_in_man_page(include_str!("../man/umount.8"), LONGS, SHORTS);
     }
 
     #[test]
