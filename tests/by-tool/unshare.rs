@@ -14,6 +14,17 @@ fn sh(script: &str) -> (i32, String, String) {
     (out.code, out.stdout, out.stderr)
 }
 
+/// Unless unprivileged (SKIP): `script` in `ns_sh` exits 0, prints `expected`, and
+/// nothing on stderr.
+#[track_caller]
+fn check(test: &str, script: &str, expected: &str) {
+    if !privileged(test) {
+        return;
+    }
+    let (code, out, err) = sh(script);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, expected, ""));
+}
+
 #[test]
 fn help_and_version() {
     let out = tool("unshare").args(["--help"]).run();
@@ -149,34 +160,25 @@ fn trace_of_a_fixed_run() {
 /// left unchanged (which proves the test sees a leak when there is one).
 #[test]
 fn mount_isolation_on_a_shared_parent() {
-    if !privileged("mount_isolation_on_a_shared_parent") {
-        return;
-    }
-    let script = r#"
+    check(
+        "mount_isolation_on_a_shared_parent",
+        r#"
 mkdir s; mount -t tmpfs shared s; mount --make-shared s; mkdir s/a s/b; mount -t tmpfs pre s/b
 state() { for d in a b; do if findmnt -n "$SCRATCH/s/$d" >/dev/null; then echo "$d mounted"; else echo "$d absent"; fi; done; }
 inside='mount -t tmpfs leak s/a; umount -l s/b; findmnt -no PROPAGATION /; findmnt -no PROPAGATION "$SCRATCH/s"'
 "$RB/unshare" -m sh -c "$inside"; state
 "$RB/unshare" -m --propagation unchanged sh -c "$inside"; state
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "private\nprivate\na absent\nb mounted\nprivate\nshared\na mounted\nb absent\n",
-            ""
-        )
+"#,
+        "private\nprivate\na absent\nb mounted\nprivate\nshared\na mounted\nb absent\n",
     );
 }
 
 /// Each --propagation keyword, applied recursively from `/` (a shared parent shows it).
 #[test]
 fn propagation_keywords() {
-    if !privileged("propagation_keywords") {
-        return;
-    }
-    let script = r#"
+    check(
+        "propagation_keywords",
+        r#"
 mkdir s; mount -t tmpfs shared s; mount --make-shared s
 for p in default slave private shared unchanged; do
   opt="--propagation=$p"; [ $p = default ] && opt=
@@ -184,42 +186,27 @@ for p in default slave private shared unchanged; do
   "$RB/unshare" -m $opt sh -c 'findmnt -no PROPAGATION "$SCRATCH/s"; findmnt -rno PROPAGATION | sort -u' | tr '\n' ' '
   echo
 done
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "default: private private \n\
-             slave: private,slave private private,slave \n\
-             private: private private \n\
-             shared: shared shared \n\
-             unchanged: shared private shared \n",
-            ""
-        )
+"#,
+        "default: private private \n\
+         slave: private,slave private private,slave \n\
+         private: private private \n\
+         shared: shared shared \n\
+         unchanged: shared private shared \n",
     );
 }
 
 #[test]
 fn pid_namespace_with_proc() {
-    if !privileged("pid_namespace_with_proc") {
-        return;
-    }
-    let script = r#"
+    check(
+        "pid_namespace_with_proc",
+        r#"
 before=$(findmnt -n -o TARGET,SOURCE,FSTYPE /proc)
 "$RB/unshare" -fp --mount-proc sh -c 'echo $$; ps -e -o pid=,comm= > ps.out; tr -s " " < ps.out; findmnt -no VFS-OPTIONS /proc | tail -n 1'
 [ "$before" = "$(findmnt -n -o TARGET,SOURCE,FSTYPE /proc)" ] && echo outer proc untouched
 # Without --fork the program is not pid 1, its first child is.
 "$RB/unshare" -p sh -c 'test $$ -ne 1 && sh -c "echo \$\$"'
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "1\n 1 sh\n 2 ps\nrw,nosuid,nodev,noexec,relatime\nouter proc untouched\n1\n",
-            ""
-        )
+"#,
+        "1\n 1 sh\n 2 ps\nrw,nosuid,nodev,noexec,relatime\nouter proc untouched\n1\n",
     );
 }
 
@@ -253,10 +240,9 @@ set +e
 /// `--kill-child`: killing unshare kills the child; without it the child lives on.
 #[test]
 fn kill_child() {
-    if !privileged("kill_child") {
-        return;
-    }
-    let script = r#"
+    check(
+        "kill_child",
+        r#"
 alive() { s=$(sed -n 's/^State:\s*\(.\).*/\1/p' /proc/$1/status 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ]; }
 for opt in --kill-child --kill-child=TERM "--kill-child -p" --fork; do
   rm -f ready
@@ -266,26 +252,18 @@ for opt in --kill-child --kill-child=TERM "--kill-child -p" --fork; do
   n=0; while alive $C && [ $n -lt 40 ]; do sleep 0.05; n=$((n+1)); done
   if alive $C; then echo "$opt: child alive"; kill -KILL $C; else echo "$opt: child dead"; fi
 done
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "--kill-child: child dead\n--kill-child=TERM: child dead\n\
-             --kill-child -p: child dead\n--fork: child alive\n",
-            ""
-        )
+"#,
+        "--kill-child: child dead\n--kill-child=TERM: child dead\n\
+         --kill-child -p: child dead\n--fork: child alive\n",
     );
 }
 
 /// SIGINT/SIGTERM wait while the child runs; --forward-signals hands them to it.
 #[test]
 fn signals_while_waiting() {
-    if !privileged("signals_while_waiting") {
-        return;
-    }
-    let script = r#"
+    check(
+        "signals_while_waiting",
+        r#"
 set +e
 rm -f ready; "$RB/unshare" -f sh -c 'touch ready; sleep 0.5; exit 3' & U=$!
 while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; wait $U; echo "blocked: $?"
@@ -295,25 +273,17 @@ while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; wait $U; echo "forward
 # (dash keeps SIGCHLD for itself: python3 sets the disposition.)
 python3 -c 'import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])' \
   "$RB/unshare" -f sh -c 'exit 3'; echo "sigchld ignored: $?"
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "blocked: 3\nchild got TERM\nforwarded: 7\nsigchld ignored: 3\n",
-            ""
-        )
+"#,
+        "blocked: 3\nchild got TERM\nforwarded: 7\nsigchld ignored: 3\n",
     );
 }
 
 /// The program gets the caller's signal mask and dispositions and no extra descriptor.
 #[test]
 fn nothing_leaks_into_the_program() {
-    if !privileged("nothing_leaks_into_the_program") {
-        return;
-    }
-    let script = r#"
+    check(
+        "nothing_leaks_into_the_program",
+        r#"
 trap '' INT QUIT
 show='grep -E "^Sig(Blk|Ign)" /proc/self/status; ls /proc/self/fd | tr "\n" " "; echo'
 sh -c "$show" > expected
@@ -323,16 +293,9 @@ touch keep keep2; for opts in "-m" "-m -f" "-m --kill-child" "--forward-signals 
   cmp -s expected got && echo "$opts: same" || { echo "$opts: differs"; cat got; }
 done
 umount keep keep2
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "-m: same\n-m -f: same\n-m --kill-child: same\n--forward-signals -m: same\n\
-             --uts=keep -f: same\n--mount=keep2 -U -f: same\n-U --map-users=0:0:1 -f: same\n",
-            ""
-        )
+"#,
+        "-m: same\n-m -f: same\n-m --kill-child: same\n--forward-signals -m: same\n\
+         --uts=keep -f: same\n--mount=keep2 -U -f: same\n-U --map-users=0:0:1 -f: same\n",
     );
 }
 
