@@ -7,7 +7,7 @@
 //! `option '--propagation' requires an argument`.
 //!
 //! [`short`] reads a short option as the long one it stands for; [`next`] reads a whole
-//! command line item by item.
+//! command line option by option, with [`parser`] set up as getopt reads short options.
 //!
 //! Parsers should call `Parser::set_short_equals(false)`: getopt reads `-w=x` as the
 //! argument `=x` and `-m=x` as the options `-m`, `-=`, `-x`.
@@ -117,34 +117,35 @@ pub fn short(
     Ok((name, value))
 }
 
-/// One command-line item as getopt_long reads it.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Item {
-    /// An option by its long name, with its argument.
-    Opt(&'static str, Option<OsString>),
-    /// An operand (getopt permutes: options may follow it).
-    Operand(OsString),
+/// A parser for the arguments after `argv[0]` (`args` includes it), reading short options
+/// as getopt does: `-w=x` is `-w` with the argument `=x`, not `x`.
+pub fn parser(args: Vec<OsString>) -> lexopt::Parser {
+    let mut parser = lexopt::Parser::from_args(args.into_iter().skip(1));
+    parser.set_short_equals(false);
+    parser
 }
 
-/// The next item of a command line whose options are all in `longs` and `shorts` (see
-/// [`short`] and [`take`]); `None` at the end.
+/// The next option of a command line whose options are all in `longs` and `shorts` (see
+/// [`short`] and [`take`]), by its long name and with its argument; `None` at the end.
+/// Operands met on the way are pushed to `operands`: getopt_long permutes them after the
+/// options, so an option may follow an operand.
 pub fn next(
     parser: &mut lexopt::Parser,
     longs: &[Long],
     shorts: &[(char, &'static str)],
-) -> Result<Option<Item>, Failure> {
-    let Some(arg) = parser.next().map_err(crate::usage::from_lexopt)? else {
-        return Ok(None);
-    };
-    let (name, value) = match arg {
-        lexopt::Arg::Value(operand) => return Ok(Some(Item::Operand(operand))),
-        lexopt::Arg::Short(c) => short(parser, c, longs, shorts)?,
-        lexopt::Arg::Long(given) => {
-            let given = given.to_string();
-            take(parser, longs, &given)?
+    operands: &mut Vec<OsString>,
+) -> Result<Option<(&'static str, Option<OsString>)>, Failure> {
+    loop {
+        match parser.next().map_err(crate::usage::from_lexopt)? {
+            None => return Ok(None),
+            Some(lexopt::Arg::Value(operand)) => operands.push(operand),
+            Some(lexopt::Arg::Short(c)) => return short(parser, c, longs, shorts).map(Some),
+            Some(lexopt::Arg::Long(given)) => {
+                let given = given.to_string();
+                return take(parser, longs, &given).map(Some);
+            }
         }
-    };
-    Ok(Some(Item::Opt(name, value)))
+    }
 }
 
 #[cfg(test)]
@@ -213,27 +214,29 @@ mod tests {
     }
 
     #[test]
-    fn items_in_command_line_order() {
-        let mut p = lexopt::Parser::from_args(["a", "--fo", "-pslave", "b", "--", "-f"]);
-        p.set_short_equals(false);
+    fn options_in_order_and_operands_aside() {
+        let args = ["prog", "a", "--fo", "-pslave", "b", "-p=x", "--", "-f"];
+        let mut p = parser(args.iter().map(OsString::from).collect());
         let shorts: &[(char, &str)] = &[('f', "fork"), ('p', "propagation")];
-        let mut items = Vec::new();
-        while let Some(item) = next(&mut p, TABLE, shorts).unwrap() {
-            items.push(item);
+        let mut operands = Vec::new();
+        let mut opts = Vec::new();
+        while let Some((name, value)) = next(&mut p, TABLE, shorts, &mut operands).unwrap() {
+            opts.push((name, value.map(|v| lossy(&v))));
         }
         assert_eq!(
-            items,
+            opts,
             [
-                Item::Operand("a".into()),
-                Item::Opt("fork", None),
-                Item::Opt("propagation", Some("slave".into())),
-                Item::Operand("b".into()),
-                Item::Operand("-f".into()),
+                ("fork", None),
+                ("propagation", Some("slave".to_string())),
+                ("propagation", Some("=x".to_string())),
             ]
         );
-        let mut p = lexopt::Parser::from_args(["--bogus=1"]);
+        assert_eq!(operands, ["a", "b", "-f"]);
+        let mut p = parser(vec!["prog".into(), "--bogus=1".into()]);
         assert_eq!(
-            next(&mut p, TABLE, shorts).unwrap_err().message(),
+            next(&mut p, TABLE, shorts, &mut operands)
+                .unwrap_err()
+                .message(),
             "unrecognized option '--bogus=1'"
         );
     }

@@ -8,7 +8,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use common::exit::mnt;
-use common::longopt::{self, HasArg, Item, Long, long};
+use common::longopt::{self, HasArg, Long, long};
 use common::newmount::{Attr, MountAttr, OpenTree};
 use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape, out::Out, usage};
@@ -213,16 +213,8 @@ const SHORTS: &[(char, &str)] = &[
 /// Parse the command line (`argv[0]` first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut o = Opts::default();
-    let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
-    p.set_short_equals(false);
-    while let Some(item) = longopt::next(&mut p, LONGS, SHORTS)? {
-        let (name, value) = match item {
-            Item::Opt(name, value) => (name, value),
-            Item::Operand(operand) => {
-                o.operands.push(operand);
-                continue;
-            }
-        };
+    let mut p = longopt::parser(args);
+    while let Some((name, value)) = longopt::next(&mut p, LONGS, SHORTS, &mut o.operands)? {
         let value = value.unwrap_or_default();
         match name {
             "all" => o.all = true,

@@ -263,8 +263,7 @@ pub enum Action {
 
 /// Parse the arguments (`argv[0]` first). Pure: names and subid files are read by `run()`.
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
-    let mut parser = lexopt::Parser::from_args(args.into_iter().skip(1));
-    parser.set_short_equals(false);
+    let mut parser = longopt::parser(args);
     let mut o = Opts::default();
     while let Some(arg) = parser.next().map_err(from_lexopt)? {
         let (name, value): (String, Option<OsString>) = match arg {
