@@ -9,8 +9,8 @@
 //! [`short`] reads a short option as the long one it stands for; [`next`] reads a whole
 //! command line option by option, with [`parser`] set up as getopt reads short options.
 //!
-//! Parsers should call `Parser::set_short_equals(false)`: getopt reads `-w=x` as the
-//! argument `=x` and `-m=x` as the options `-m`, `-=`, `-x`.
+//! Parsers should come from [`parser`] (or call `Parser::set_short_equals(false)`): getopt
+//! reads `-w=x` as the argument `=x` and `-m=x` as the options `-m`, `-=`, `-x`.
 
 use std::ffi::OsString;
 
