@@ -631,6 +631,7 @@ t_trace() {
     expect "status, stdout" "0|" "$rc|$out"
     local tr=$PWD
     expect "the trace" "$(cat <<'EOF'
+unshare: rt_sigaction(SIGCHLD, SIG_DFL) = 0
 unshare: unshare(CLONE_NEWNS|CLONE_NEWUSER) = 0
 unshare: write /proc/self/uid_map "0 0 1" = 0
 unshare: write /proc/self/setgroups "deny" = 0
