@@ -173,6 +173,7 @@ echo "devices=$(echo x >/dev/null && head -c 4 /dev/zero | wc -c) $(head -c 4 /d
 echo written >/host_dir/from-container
 echo kept >/data/file
 if touch /ro/x 2>/dev/null; then echo ro=writable; else echo ro=refused; fi
+echo "ro-mount=$(awk "\$5 == \"/ro\" { print substr(\$6, 1, 3) substr(\$NF, 1, 3) }" /proc/self/mountinfo)"
 exit 7'
 
 # e2e RUNNER SCRIPT ROOTFS STATE: the whole container as that user.
@@ -209,6 +210,10 @@ e2e() {
     expect "the host dir's file, on the host" written "$(cat "$shared/from-container")"
     expect "the named volume's file, on the host" kept "$(cat "$state/volumes/data/file")"
     expect "the :ro dir on the host" "" "$(ls -A "$ro")"
+    # E-M2: read-only on that mount only, never on the filesystem (which the host still writes).
+    expect ":ro is a per-mount flag (mount options, then superblock options)" \
+        "ro-mount=ro,rw," "$(grep ^ro-mount= <<<"$out")"
+    "${runner[@]}" touch "$ro/host-writes"
     # The data outlives the container: a second one reads it.
     capture "${runner[@]}" "$script" --volume data:/data "$rootfs" cat /data/file
     expect "a second container reads the volume" "0 kept " "$rc $out $err"
@@ -352,6 +357,7 @@ t_verbose() {
     plan=$("$C" --dry-run "$ROOTFS" true | grep -v -e '^PATH=' -e '^unset ' -e '^export ')
     expect "-v prints every step of --dry-run's plan, with the tools' names" \
         "$(while IFS= read -r line; do echo "container.sh: $line"; done <<<"$plan")" "$err"
+    [[ $err != *"$ROOTBOX_BIN"* ]] || expect "-v names the tools, not where they are" "no $ROOTBOX_BIN" "$err"
     contains "the plan" "pivot_root . .
 PATH=/bin
 umount -l .
