@@ -75,6 +75,8 @@ as_user() {
     setpriv --reuid=65534 --regid=65534 --clear-groups \
         env HOME="$U" TMPDIR="$U/tmp" ROOTBOX_STATE="$U/state" "$@"
 }
+as_user test -x "$T/bin/rootbox" ||
+    die "uid 65534 cannot reach $T: use a TMPDIR every user can traverse"
 USERNS=""
 as_user "$ROOTBOX_BIN/unshare" --user --map-root-user --mount true 2>"$T/log/userns" ||
     USERNS="uid 65534 cannot make a user namespace here: $(cat "$T/log/userns")"
