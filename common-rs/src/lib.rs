@@ -22,4 +22,4 @@ pub mod table;
 pub mod trace;
 pub mod usage;
 
-pub use error::{Failure, Result, ResultExt, finish};
+pub use error::{Failure, Result, ResultExt, finish, strerror};

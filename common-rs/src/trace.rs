@@ -71,7 +71,7 @@ pub fn call<T: Shown>(
 
 /// `-1 EINVAL (Invalid argument)`, as strace shows a failed call.
 pub fn errno_text(errno: Errno) -> String {
-    format!("-1 {errno:?} ({})", errno.desc())
+    format!("-1 {errno:?} ({})", crate::strerror(errno))
 }
 
 /// Print one trace line when tracing is on (for steps that are not a single syscall,

@@ -448,7 +448,7 @@ pub fn enter_namespace(prog: &str, ns: &OsStr) -> Result<()> {
         Failure::msg(format!(
             "failed to set target namespace to {}: {}",
             show(&file),
-            e.desc()
+            common::strerror(e)
         ))
         .with_code(mnt::SYSERR)
     })
@@ -873,7 +873,7 @@ fn mkdir_p(target: &OsStr, mode: u32) -> Result<()> {
                 return Err(Failure::msg(format!(
                     "{}: failed to create mountpoint: {}",
                     show(dir.as_os_str()),
-                    err.desc()
+                    common::strerror(err)
                 ))
                 .with_code(mnt::FAIL));
             }
@@ -1079,7 +1079,7 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
             format!("bind {src} failed")
         }
         Errno::ENOMEDIUM => format!("no medium found on {src}"),
-        other => format!("mount(2) system call failed: {}", other.desc()),
+        other => format!("mount(2) system call failed: {}", common::strerror(other)),
     };
     syscall_failure(tgt, &message)
 }

@@ -291,7 +291,7 @@ fn umount_error(err: Errno, target: &OsStr) -> Failure {
         Errno::EACCES => "block devices are not permitted on filesystem".to_string(),
         Errno::EIO => "can't write superblock".to_string(),
         Errno::ENXIO => "invalid block device".to_string(),
-        other => format!("umount(2) system call failed: {}", other.desc()),
+        other => format!("umount(2) system call failed: {}", common::strerror(other)),
     };
     Failure::msg(format!(
         "{}: {message}.",

@@ -173,3 +173,26 @@ fn elevated_privileges_are_refused() {
         "mount: refusing to run with elevated privileges (setuid, setgid or file capabilities)\n",
     );
 }
+
+#[test]
+fn output_errors_are_reported() {
+    let closed = cmd("sh")
+        .args(["-c", "exec \"$0\" --list >&-"])
+        .args([rootbox()])
+        .run();
+    closed.fails(1, "rootbox: write error: Bad file descriptor\n");
+    let full = cmd("sh")
+        .args(["-c", "exec \"$0\" --list >/dev/full"])
+        .args([rootbox()])
+        .run();
+    full.fails(1, "rootbox: write error: No space left on device\n");
+    // A reader that went away ends the tool quietly (SIGPIPE ignored by the caller: EPIPE).
+    let gone = cmd("sh")
+        .args([
+            "-c",
+            "trap '' PIPE; \"$0\" --help | true; echo \"status $?\"",
+        ])
+        .args([rootbox()])
+        .run();
+    gone.is(0, "status 0\n", "");
+}

@@ -354,6 +354,7 @@ findmnt -no FSTYPE "$SCRATCH/keep/pid"
 "$RB/unshare" --uts=keep/uts2 --map-users=0:100000:10 -r -f sh -c "ps -o stat=,comm= --ppid \$PPID" | tr -s " "
 umount keep/mnt keep/uts keep/uts2 keep/user keep/pid
 "$RB/unshare" --pid=keep/pid true 2>&1 | sed "s|/proc/[0-9]*/|/proc/PID/|"
+mkdir dir; "$RB/unshare" --uts=dir -f sh -c "echo ran" 2>&1 | sed "s|/proc/[0-9]*/|/proc/PID/|"
 nsenter --mount=keep/mnt true 2>/dev/null || echo released
 mount --make-shared keep
 "$RB/unshare" --mount=keep/mnt true || echo "rc $?"
@@ -367,6 +368,7 @@ mount --make-shared keep
             "1\ninner\ninner\nnot here\nnsfs\n 0 0 1\nS sh\n\
              unshare: mount /proc/PID/ns/pid_for_children on keep/pid failed: No such file or directory\n\
              unshare: a new pid namespace exists only once a process is in it: add --fork\n\
+             unshare: mount /proc/PID/ns/uts on dir failed: Not a directory\n\
              released\nrc 1\n",
             "unshare: cannot persist the mnt namespace on 'keep/mnt': it is on a shared mount (SCRATCH/keep)\n\
              unshare: make that mount private first, e.g. mount --make-private SCRATCH/keep\n"
@@ -472,12 +474,16 @@ fn default_shell() {
 set +e
 echo 'echo "$0"; exit 5' | SHELL=/bin/sh "$RB/unshare" -m; echo "rc $?"
 SHELL=/nonexistent "$RB/unshare" -m; echo "rc $?"
+# No SHELL: the caller's shell from /etc/passwd.
+want="-$(basename "$(awk -F: -v u="$(id -u)" '$3 == u { print $7; exit }' /etc/passwd)")"
+got=$(echo 'echo "$0"' | env -u SHELL "$RB/unshare" -m)
+[ "$got" = "$want" ] && echo "passwd shell"
 "#);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
             0,
-            "-sh\nrc 5\nrc 127\n",
+            "-sh\nrc 5\nrc 127\npasswd shell\n",
             "unshare: failed to execute /nonexistent: No such file or directory\n"
         )
     );

@@ -99,8 +99,9 @@ A <file> must exist; it keeps the namespace alive until 'umount <file>'. The
 Without --fork, --pid makes the first child of <program> pid 1 of the new
 namespace, not <program> itself: once that child exits, <program> cannot fork.
 --map-users=all maps every id of the current namespace; 'auto' maps the
-caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself. Range maps are written through newuidmap and
-newgidmap unless unshare runs as root.
+caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself.
+Range maps are written through newuidmap and newgidmap unless unshare runs
+as root.
 
 For more details see unshare(1).
 ";
@@ -691,16 +692,21 @@ fn fork_program(o: &Opts, helpers: &mut Helpers) -> Result<Side<u8, ()>> {
         ForkResult::Parent { child } => {
             signals.target(child);
             let _watch = watch.map(|(_, wr)| wr);
-            if o.persisting() {
-                let me = nix::unistd::getpid();
-                if let Err(e) = persist(o, helpers.bind.take(), me) {
-                    let _ = child::kill(NAME, child, Signal::SIGKILL);
-                    let _ = child::wait(NAME, child);
-                    return Err(e);
+            // Bind the namespaces, then let the program go; if that fails, the program
+            // must not run on in namespaces nobody asked for without their FILEs.
+            let go = || -> Result<()> {
+                if o.persisting() {
+                    persist(o, helpers.bind.take(), nix::unistd::getpid())?;
                 }
-            }
-            if let Some((_, wr)) = gate {
-                sys::send_byte(wr)?;
+                match gate {
+                    Some((_, wr)) => sys::send_byte(wr),
+                    None => Ok(()),
+                }
+            };
+            if let Err(e) = go() {
+                let _ = child::kill(NAME, child, Signal::SIGKILL);
+                let _ = child::wait(NAME, child);
+                return Err(e);
             }
             let end = child::wait(NAME, child).context("waitpid failed")?;
             Ok(Side::Parent(end.pass_on()))

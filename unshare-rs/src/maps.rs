@@ -454,3 +454,103 @@ mod tests {
         assert_eq!(helper_args(&r), ["0", "1000", "1", "1", "100000", "65536"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    /// xorshift: deterministic, no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self, below: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % below
+        }
+    }
+
+    /// The pairs a merge must give for one block, computed the slow way: the inside ids
+    /// without the single inner id, zipped with the outside ids without the single outer id.
+    fn expected(b: &Block, single: Option<(u32, u32)>) -> Vec<(u64, u64)> {
+        let r = b.range;
+        let (i0, o0, n) = (u64::from(r.inner), u64::from(r.outer), u64::from(r.count));
+        let (hi, ho) = single.map_or((None, None), |(i, o)| {
+            (Some(u64::from(i)), Some(u64::from(o)))
+        });
+        let inner_end = if b.open { i0 + n + 1 } else { i0 + n };
+        let inner = (i0..inner_end).filter(|&x| Some(x) != hi);
+        let outer = (o0..o0 + n).filter(|&x| Some(x) != ho);
+        let mut pairs: Vec<(u64, u64)> = inner.zip(outer).collect();
+        if b.open && pairs.len() as u64 > n {
+            pairs.truncate(n as usize);
+        }
+        pairs
+    }
+
+    fn pairs(ranges: &[Range]) -> Vec<(u64, u64)> {
+        ranges
+            .iter()
+            .flat_map(|r| {
+                (0..u64::from(r.count))
+                    .map(move |k| (u64::from(r.inner) + k, u64::from(r.outer) + k))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_is_the_zip_of_both_sides_without_the_single_ids() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..5000 {
+            let block = Block {
+                range: Range {
+                    inner: rng.next(20) as u32,
+                    outer: rng.next(20) as u32,
+                    count: 1 + rng.next(20) as u32,
+                },
+                open: rng.next(2) == 0,
+            };
+            let single = (rng.next(4) != 0).then(|| (rng.next(45) as u32, rng.next(45) as u32));
+            let out = merge(&[block], single);
+            let (head, rest) = match single {
+                Some((i, o)) => {
+                    assert_eq!(
+                        out[0],
+                        Range {
+                            inner: i,
+                            outer: o,
+                            count: 1
+                        }
+                    );
+                    (1, &out[1..])
+                }
+                None => (0, &out[..]),
+            };
+            assert!(out.len() <= head + 3, "{block:?} {single:?}: {out:?}");
+            assert!(rest.iter().all(|r| r.count > 0));
+            assert_eq!(
+                pairs(rest),
+                expected(&block, single),
+                "{block:?} {single:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_specs_never_panic() {
+        const ALPHABET: &[u8] = b"0129:, -+\xffautol";
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..5000 {
+            let len = rng.next(16);
+            let text: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[rng.next(ALPHABET.len() as u64) as usize])
+                .collect();
+            if let Ok(Spec::Fixed(r)) = parse_spec(OsStr::from_bytes(&text)) {
+                assert!(r.count > 0);
+                assert!(u64::from(r.inner) + u64::from(r.count) <= u64::from(u32::MAX));
+            }
+            let _ = accounts(&text).count();
+        }
+    }
+}
