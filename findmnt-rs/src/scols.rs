@@ -1,0 +1,557 @@
+//! The output table: what libsmartcols (util-linux 2.38) prints for findmnt, byte for byte,
+//! when stdout is not a terminal: tree, list, `--raw`, `--pairs` and `--json` forms.
+//!
+//! Column widths follow `calculate.c`: the widest cell (tree art included), at least the
+//! header's width, raised to an absolute width hint; a non-terminal never truncates.
+//! Every step is one pass over the lines, so printing is O(n) in every mode.
+
+use common::escape;
+
+/// How a column's cells look in JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Json {
+    /// `"text"`, or `null` when empty.
+    String,
+    /// A bare number, or `null` when empty.
+    Number,
+    /// `["text"]`, or `[]` when empty (multi-line cells: SOURCES).
+    Array,
+}
+
+/// One output column.
+#[derive(Clone, Debug)]
+pub struct Column {
+    /// Header text.
+    pub name: &'static str,
+    /// libsmartcols width hint: ≥ 1 is an absolute minimum width.
+    pub hint: f64,
+    /// Right-aligned.
+    pub right: bool,
+    /// Carries the tree art.
+    pub tree: bool,
+    /// Never widened to the header (`SCOLS_FL_STRICTWIDTH`): the width hint rules.
+    pub strict: bool,
+    /// JSON form.
+    pub json: Json,
+}
+
+/// The output forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Aligned columns (tree art when a column is the tree column).
+    Human,
+    /// `--raw`.
+    Raw,
+    /// `--pairs`.
+    Pairs,
+    /// `--json`.
+    Json,
+}
+
+/// Table-wide settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    /// Output form.
+    pub mode: Mode,
+    /// No header line.
+    pub noheadings: bool,
+    /// ASCII tree art (`-a`, or a non-UTF-8 locale).
+    pub ascii: bool,
+    /// The locale is UTF-8: printable UTF-8 is shown as it is.
+    pub utf8: bool,
+    /// `--shell`: pairs keys usable as shell variable names.
+    pub shellvar: bool,
+}
+
+/// A line: its cells (`None` = no data) and the line it hangs under.
+#[derive(Clone, Debug, Default)]
+pub struct Line {
+    /// One cell per column.
+    pub cells: Vec<Option<Vec<u8>>>,
+    /// Index of the parent line (tree mode only).
+    pub parent: Option<usize>,
+}
+
+/// Where cell data comes from: `cell(line, column, out)` appends the cell's bytes to `out`
+/// and says whether the cell has data. Asked twice per cell in aligned modes (measure,
+/// then print), so nothing but the output buffer grows with the table.
+pub trait Cells {
+    /// Append the data of one cell; false when it has none.
+    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool;
+
+    /// Where the line's data lives, so that measuring can walk memory in order.
+    fn locality(&self, line: usize) -> usize {
+        line
+    }
+}
+
+impl Cells for &[Line] {
+    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool {
+        match self
+            .get(line)
+            .and_then(|l| l.cells.get(column))
+            .and_then(|c| c.as_deref())
+        {
+            Some(d) => {
+                out.extend_from_slice(d);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Output goes to `sink` in chunks of about this size.
+const CHUNK: usize = 1 << 18;
+
+/// Print stored `lines` into `out`.
+pub fn print(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Style) {
+    let parents: Vec<Option<usize>> = lines.iter().map(|l| l.parent).collect();
+    let mut cells: &[Line] = lines;
+    let mut sink = |_: &mut Vec<u8>| -> Result<(), ()> { Ok(()) };
+    let _ = render(out, &mut sink, columns, &parents, &mut cells, style);
+}
+
+/// Print a table of `parents.len()` lines (in tree pre-order: every line after its
+/// parent, children in order), handing full chunks of `buf` to `sink`.
+pub fn render<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    parents: &[Option<usize>],
+    cells: &mut dyn Cells,
+    style: &Style,
+) -> Result<(), E> {
+    match style.mode {
+        Mode::Json => json(buf, sink, columns, parents, cells),
+        Mode::Raw | Mode::Pairs => plain(buf, sink, columns, parents.len(), cells, style),
+        Mode::Human => human(buf, sink, columns, parents, cells, style),
+    }
+}
+
+fn flush<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
+    if buf.len() >= CHUNK {
+        sink(buf)?;
+    }
+    Ok(())
+}
+
+/// For each line: whether it is the last child of its parent, whether it has children,
+/// and its depth.
+fn shape(parents: &[Option<usize>]) -> (Vec<bool>, Vec<bool>, Vec<u32>) {
+    let n = parents.len();
+    let mut last_child = vec![usize::MAX; n];
+    let mut has_kids = vec![false; n];
+    let mut depth = vec![0u32; n];
+    for (i, p) in parents.iter().enumerate() {
+        if let Some(p) = *p {
+            last_child[p] = i;
+            has_kids[p] = true;
+            depth[i] = depth[p] + 1;
+        }
+    }
+    let mut is_last = vec![false; n];
+    for &c in &last_child {
+        if c != usize::MAX {
+            is_last[c] = true;
+        }
+    }
+    (is_last, has_kids, depth)
+}
+
+// Lines are addressed by number in several parallel arrays.
+#[allow(clippy::needless_range_loop)]
+fn human<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    parents: &[Option<usize>],
+    cells: &mut dyn Cells,
+    style: &Style,
+) -> Result<(), E> {
+    let n = parents.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let tree = columns.iter().any(|c| c.tree) && parents.iter().any(|p| p.is_some());
+    let (is_last, _, depth) = if tree {
+        shape(parents)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let (vert, branch, right): (&[u8], &[u8], &[u8]) = if style.ascii || !style.utf8 {
+        (b"| ", b"|-", b"`-")
+    } else {
+        (
+            "\u{2502} ".as_bytes(),
+            "\u{251c}\u{2500}".as_bytes(),
+            "\u{2514}\u{2500}".as_bytes(),
+        )
+    };
+    // Pass 1: column widths (libsmartcols `count_column_width`, non-terminal output).
+    let ncols = columns.len();
+    let mut maxdata = vec![0usize; ncols];
+    let mut scratch = Vec::new();
+    let mut sink_null = Vec::new();
+    // Widths do not depend on the order, and the table's own order is cache-friendly.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by_key(|&li| cells.locality(li));
+    for &li in &order {
+        for (ci, col) in columns.iter().enumerate() {
+            scratch.clear();
+            let mut w = if col.tree && tree {
+                2 * depth[li] as usize
+            } else {
+                0
+            };
+            if cells.cell(li, ci, &mut scratch) {
+                sink_null.clear();
+                w += escape::safe(&scratch, style.utf8, &mut sink_null);
+                if sink_null.len() > CHUNK {
+                    sink_null = Vec::new();
+                }
+            }
+            maxdata[ci] = maxdata[ci].max(w);
+        }
+    }
+    let colw: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(ci, col)| {
+            let min = col.name.len().max(1);
+            let w = maxdata[ci];
+            if w < min && !col.strict {
+                min
+            } else if col.hint >= 1.0 && (w as f64) < col.hint && (min as f64) < col.hint {
+                col.hint as usize
+            } else {
+                w
+            }
+        })
+        .collect();
+    if !style.noheadings {
+        for (ci, col) in columns.iter().enumerate() {
+            let mut text = Vec::new();
+            let w = escape::safe(col.name.as_bytes(), style.utf8, &mut text);
+            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
+        }
+        buf.push(b'\n');
+    }
+    // Pass 2: print; the tree art comes from the "is last child" flags of the ancestors.
+    let mut path: Vec<bool> = Vec::new();
+    let mut text = Vec::new();
+    for li in 0..n {
+        if tree {
+            path.truncate(depth[li].saturating_sub(1) as usize);
+        }
+        for (ci, col) in columns.iter().enumerate() {
+            text.clear();
+            let mut w = 0;
+            if col.tree && tree && depth[li] > 0 {
+                for &last in &path {
+                    text.extend_from_slice(if last { b"  " } else { vert });
+                }
+                text.extend_from_slice(if is_last[li] { right } else { branch });
+                w = 2 * depth[li] as usize;
+            }
+            scratch.clear();
+            if cells.cell(li, ci, &mut scratch) {
+                w += escape::safe(&scratch, style.utf8, &mut text);
+            }
+            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
+        }
+        buf.push(b'\n');
+        if tree && depth[li] > 0 {
+            path.push(is_last[li]);
+        }
+        flush(buf, sink)?;
+    }
+    Ok(())
+}
+
+/// One aligned cell: data padded to `width` (on the left when right-aligned), then the
+/// column separator; the last column is not padded on the right.
+fn cell(out: &mut Vec<u8>, data: &[u8], len: usize, width: usize, right: bool, last: bool) {
+    let pad = width.saturating_sub(len);
+    if data.is_empty() {
+        if !last {
+            out.resize(out.len() + width + 1, b' ');
+        }
+        return;
+    }
+    if right {
+        out.resize(out.len() + pad, b' ');
+        out.extend_from_slice(data);
+    } else {
+        out.extend_from_slice(data);
+        if !last {
+            out.resize(out.len() + pad, b' ');
+        }
+    }
+    if !last {
+        out.push(b' ');
+    }
+}
+
+/// The name of a column as a pairs key: as it is, or (`--shell`) with every character that
+/// cannot be in a shell variable name as `_` and a trailing `%` as `_PCT`.
+fn key(name: &str, shellvar: bool) -> String {
+    if !shellvar {
+        return name.to_string();
+    }
+    let mut k = String::with_capacity(name.len() + 3);
+    for (i, c) in name.chars().enumerate() {
+        if c == '%' && i + 1 == name.len() {
+            k.push_str("_PCT");
+        } else if c.is_ascii_alphanumeric() || c == '_' {
+            k.push(c);
+        } else {
+            k.push('_');
+        }
+    }
+    if k.starts_with(|c: char| c.is_ascii_digit()) {
+        k.insert(0, '_');
+    }
+    k
+}
+
+fn plain<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    n: usize,
+    cells: &mut dyn Cells,
+    style: &Style,
+) -> Result<(), E> {
+    if n == 0 {
+        return Ok(());
+    }
+    let pairs = style.mode == Mode::Pairs;
+    if !pairs && !style.noheadings {
+        for (ci, col) in columns.iter().enumerate() {
+            if ci > 0 {
+                buf.push(b' ');
+            }
+            escape::raw(col.name.as_bytes(), buf);
+        }
+        buf.push(b'\n');
+    }
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| key(c.name, style.shellvar))
+        .collect();
+    let mut scratch = Vec::new();
+    for li in 0..n {
+        for (ci, key) in keys.iter().enumerate() {
+            if ci > 0 {
+                buf.push(b' ');
+            }
+            scratch.clear();
+            cells.cell(li, ci, &mut scratch);
+            if pairs {
+                buf.extend_from_slice(key.as_bytes());
+                buf.extend_from_slice(b"=\"");
+                escape::pairs(&scratch, buf);
+                buf.push(b'"');
+            } else {
+                escape::raw(&scratch, buf);
+            }
+        }
+        buf.push(b'\n');
+        flush(buf, sink)?;
+    }
+    Ok(())
+}
+
+fn indent(out: &mut Vec<u8>, level: usize) {
+    out.resize(out.len() + level * 3, b' ');
+}
+
+fn json<E>(
+    out: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    parents: &[Option<usize>],
+    cells: &mut dyn Cells,
+) -> Result<(), E> {
+    // Without a tree column libsmartcols nests nothing.
+    let tree = columns.iter().any(|c| c.tree);
+    let flat: Vec<Option<usize>>;
+    let parents = if tree {
+        parents
+    } else {
+        flat = vec![None; parents.len()];
+        &flat
+    };
+    let (is_last, has_kids, depth_of) = shape(parents);
+    let keys: Vec<String> = columns.iter().map(|c| c.name.to_lowercase()).collect();
+    out.extend_from_slice(b"{\n");
+    indent(out, 1);
+    out.extend_from_slice(b"\"filesystems\": [\n");
+    // `first_at[d]`: no object written yet at nesting depth d (for the comma).
+    let mut first_at: Vec<bool> = vec![true];
+    let mut scratch = Vec::new();
+    for li in 0..parents.len() {
+        let depth = depth_of[li] as usize;
+        let level = 2 + depth * 2;
+        if first_at.len() <= depth {
+            first_at.resize(depth + 1, true);
+        }
+        if first_at[depth] {
+            indent(out, level);
+            out.push(b'{');
+        } else {
+            out.extend_from_slice(b",{");
+        }
+        first_at[depth] = false;
+        for (ci, col) in columns.iter().enumerate() {
+            if ci > 0 {
+                out.push(b',');
+            }
+            out.push(b'\n');
+            indent(out, level + 1);
+            out.push(b'"');
+            escape::json(keys[ci].as_bytes(), out);
+            out.extend_from_slice(b"\": ");
+            scratch.clear();
+            let has = cells.cell(li, ci, &mut scratch) && !scratch.is_empty();
+            match (col.json, has) {
+                (Json::Array, true) => {
+                    out.extend_from_slice(b"[\n");
+                    indent(out, level + 2);
+                    out.extend_from_slice(b" \"");
+                    escape::json(&scratch, out);
+                    out.extend_from_slice(b"\"\n");
+                    indent(out, level + 1);
+                    out.push(b']');
+                }
+                (Json::Array, false) => out.extend_from_slice(b"[\n]"),
+                (_, false) => out.extend_from_slice(b"null"),
+                (Json::Number, true) => out.extend_from_slice(&scratch),
+                (Json::String, true) => {
+                    out.push(b'"');
+                    escape::json(&scratch, out);
+                    out.push(b'"');
+                }
+            }
+        }
+        if has_kids[li] {
+            out.extend_from_slice(b",\n");
+            indent(out, level + 1);
+            out.extend_from_slice(b"\"children\": [\n");
+            if first_at.len() <= depth + 1 {
+                first_at.resize(depth + 2, true);
+            }
+            first_at[depth + 1] = true;
+            continue;
+        }
+        // Close this object, and every ancestor whose last child this line ends.
+        out.push(b'\n');
+        indent(out, level);
+        out.push(b'}');
+        let mut cur = li;
+        while is_last[cur] {
+            let Some(p) = parents[cur] else { break };
+            let plevel = 2 + depth_of[p] as usize * 2;
+            out.push(b'\n');
+            indent(out, plevel + 1);
+            out.push(b']');
+            out.push(b'\n');
+            indent(out, plevel);
+            out.push(b'}');
+            cur = p;
+        }
+        flush(out, sink)?;
+    }
+    out.push(b'\n');
+    indent(out, 1);
+    out.extend_from_slice(b"]\n}\n");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &'static str, right: bool, tree: bool) -> Column {
+        Column {
+            name,
+            hint: 0.1,
+            right,
+            tree,
+            strict: false,
+            json: Json::String,
+        }
+    }
+
+    fn line(cells: &[&str], parent: Option<usize>) -> Line {
+        Line {
+            cells: cells
+                .iter()
+                .map(|c| (!c.is_empty()).then(|| c.as_bytes().to_vec()))
+                .collect(),
+            parent,
+        }
+    }
+
+    fn style(mode: Mode) -> Style {
+        Style {
+            mode,
+            noheadings: false,
+            ascii: false,
+            utf8: true,
+            shellvar: false,
+        }
+    }
+
+    fn render(mode: Mode, cols: &[Column], lines: &[Line]) -> String {
+        let mut out = Vec::new();
+        print(&mut out, cols, lines, &style(mode));
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tree_and_padding() {
+        let cols = [col("TARGET", false, true), col("ID", true, false)];
+        let lines = [
+            line(&["/", "1"], None),
+            line(&["/a", "2"], Some(0)),
+            line(&["/a/b", "3"], Some(1)),
+            line(&["/c", "14"], Some(0)),
+        ];
+        assert_eq!(
+            render(Mode::Human, &cols, &lines),
+            "TARGET   ID\n/         1\n\u{251c}\u{2500}/a      2\n\u{2502} \u{2514}\u{2500}/a/b  3\n\u{2514}\u{2500}/c     14\n"
+        );
+    }
+
+    #[test]
+    fn json_nesting() {
+        let cols = [col("TARGET", false, true)];
+        let lines = [
+            line(&["/"], None),
+            line(&["/a"], Some(0)),
+            line(&["/b"], Some(0)),
+        ];
+        let j = render(Mode::Json, &cols, &lines);
+        assert_eq!(
+            j,
+            "{\n   \"filesystems\": [\n      {\n         \"target\": \"/\",\n         \"children\": [\n            {\n               \"target\": \"/a\"\n            },{\n               \"target\": \"/b\"\n            }\n         ]\n      }\n   ]\n}\n"
+        );
+        assert_eq!(
+            render(Mode::Json, &cols, &[]),
+            "{\n   \"filesystems\": [\n\n   ]\n}\n"
+        );
+    }
+
+    #[test]
+    fn shell_keys() {
+        assert_eq!(key("MAJ:MIN", true), "MAJ_MIN");
+        assert_eq!(key("USE%", true), "USE_PCT");
+        assert_eq!(key("FS-OPTIONS", true), "FS_OPTIONS");
+        assert_eq!(key("USE%", false), "USE%");
+    }
+}
