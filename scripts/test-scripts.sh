@@ -620,10 +620,11 @@ t_lab_trace() {
 }
 
 # --- the exact trace of a fixed command sequence --------------------------------------------
-# ROOTBOX_TRACE=1 covers a whole pipeline: each tool prints every system call it makes. The
-# sequence is the tutorial's, with relative paths so the lines do not depend on where the
-# scratch directory is; what still does (the size of the mount table pivot_root reads to
-# explain its failure, and the paths it resolves) is replaced by N and $TR.
+# ROOTBOX_TRACE=1 covers a whole pipeline: each tool prints every system call it makes
+# (findmnt prints none yet, so it is not in the sequence). The sequence is the tutorial's,
+# with relative paths so the lines do not depend on where the scratch directory is; what
+# still does (the size of the mount table pivot_root reads to explain its failure, and the
+# paths it resolves) is replaced by N and $TR.
 t_trace() {
     mkdir -p tr/new/bin tr/new/old
     cp "$(command -v busybox)" tr/new/bin/true
@@ -633,6 +634,7 @@ t_trace() {
         mount -t tmpfs -o size=1m,mode=700 scratch new/old
         umount -l new/old
         chroot new /bin/true
+        nsenter --mount=/proc/self/ns/mnt true
         pivot_root . .
         cd new
         pivot_root . old'
@@ -650,6 +652,8 @@ mount: mount("scratch", "new/old", "tmpfs", 0, "size=1m,mode=700") = 0
 umount: umount2("new/old", MNT_DETACH) = 0
 chroot: chroot("new") = 0
 chroot: chdir("/") = 0
+nsenter: open("/proc/self/ns/mnt", O_RDONLY|O_CLOEXEC) = 3
+nsenter: setns(3, CLONE_NEWNS) = 0
 pivot_root: pivot_root(".", ".") = -1 EINVAL (Invalid argument)
 pivot_root: read("/proc/self/mountinfo") = N
 pivot_root: stat("/") = 0
