@@ -64,6 +64,15 @@ impl Out {
     }
 }
 
+/// Print `text` (a tool's `--help` or `--version`) and flush: exit status 0, or the write
+/// error.
+pub fn print(text: &str) -> crate::Result<u8> {
+    let mut out = Out::new();
+    out.str(text)?;
+    out.flush()?;
+    Ok(0)
+}
+
 /// A write error as the tool reports it: quiet on EPIPE, else `write error: strerror`.
 pub fn write_error(error: io::Error) -> Failure {
     if error.kind() == ErrorKind::BrokenPipe {

@@ -228,7 +228,8 @@ pub fn parse_mountinfo(line: &[u8]) -> Option<Entry> {
 /// never writes) are refused rather than wrapped.
 fn id_field(s: &[u8]) -> Option<(u64, &[u8])> {
     let (value, rest) = scan_number(s)?;
-    if !(rest.is_empty() || rest[0] == b' ' || rest[0] == b'\t') || rest.is_empty() {
+    // libmount wants a separator after the ID (an ID alone on the line is an error).
+    if rest.first().is_none_or(|&b| b != b' ' && b != b'\t') {
         return None;
     }
     if !(0..=i64::from(i32::MAX)).contains(&value) {

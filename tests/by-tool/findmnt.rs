@@ -221,6 +221,11 @@ fn have_util_linux() -> bool {
     if v.stdout.contains("util-linux 2.38") {
         return true;
     }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "differential tests need util-linux 2.38 findmnt at {} (or $UL_FINDMNT) under CI",
+        reference()
+    );
     println!("SKIP: util-linux findmnt 2.38 not installed");
     false
 }
@@ -561,7 +566,7 @@ for sz in 24684084k 74709867k 1023m 1048575k 1537k 2047m 999999999k 3g; do
 done
 S="$SCRATCH"
 fail=0
-for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-M $S/a" "-M $S/d" \
+for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-T $S/d" "-T $S/e" "-M $S/a" "-M $S/d" \
     "-R -M $S/a" "-R $S/a -J" "-t tmpfs -l" "-O ro -l" "-O noexec -r" "-D -T $S/a" \
     "-D -b -M $S/a" "-D -t tmpfs" "-D -b -t tmpfs" "-o +PROPAGATION,OPT-FIELDS -l" "--shadowed -l" "-U -l" "-N $$ -o TARGET,TID -M $S/a" \
     "-S three" "$S/d" "two" "-f -t tmpfs" "-d backward -f -t tmpfs" "-k -l" \
@@ -646,6 +651,25 @@ sed "s|$SCRATCH|S|g" got2
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn verify_differential() {
+    if !have_util_linux() {
+        return;
+    }
+    // Entries util-linux checks without probing a device (no libblkid involved).
+    let dir = Scratch::new();
+    let d = dir.0.display().to_string();
+    std::fs::write(dir.0.join("afile"), "").unwrap();
+    let fstab = format!(
+        "# test\n/dev/nope-a {d}/afile ext4 defaults 0 0\n{d} /mnt none bind 0 0\n\
+         /dev/nope-b /nonexistent-x xfs noauto 0 0\n/dev/nope-c /nonexistent-y xfs nofail 0 0\n\
+         LABEL=nonexistent-label /nonexistent-z ext4 nofail 0 0\n/nope-swap none swap sw,pri=5 0 0\n\
+         proc /proc proc defaults 0 0\ntmpfs {d}/ tmpfs rw,size=1m 0 0\ntmpfs {d} tmpfs rw 0 0\n\
+         garbage\n"
+    );
+    differential("fstab-verify", fstab.as_bytes(), &["-x", "-x --verbose"]);
 }
 
 #[test]

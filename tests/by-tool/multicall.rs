@@ -135,6 +135,22 @@ fn install_into_missing_or_non_directory_fails() {
 }
 
 #[test]
+fn install_force_over_a_directory_fails() {
+    let dir = Scratch::new();
+    std::fs::create_dir_all(dir.0.join("mount/sub")).unwrap();
+    cmd(rootbox())
+        .args(["--install".as_ref(), "-f".as_ref(), dir.0.as_os_str()])
+        .run()
+        .fails(
+            1,
+            &format!(
+                "rootbox: cannot replace '{}/mount': Is a directory\n",
+                dir.0.display()
+            ),
+        );
+}
+
+#[test]
 fn install_into_read_only_directory_fails() {
     if !privileged("install_into_read_only_directory_fails") {
         return;
@@ -155,8 +171,7 @@ fn install_into_read_only_directory_fails() {
 #[test]
 fn elevated_privileges_are_refused() {
     // A setuid copy of the binary, run by an unprivileged user, must refuse before parsing.
-    if !is_root() {
-        println!("SKIP: elevated_privileges_are_refused: needs root to make a setuid copy");
+    if !needs_root("multicall::elevated_privileges_are_refused") {
         return;
     }
     let dir = Scratch::new();
