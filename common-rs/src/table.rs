@@ -1,13 +1,17 @@
 //! The mount table model: `/proc/PID/mountinfo`, fstab and mtab (`/proc/mounts`) parsed from
-//! bytes (proc(5), fstab(5)).
+//! bytes (proc(5), fstab(5)), and the parent→children index that makes every tree walk O(n).
 //!
-//! The rules (research/features.md §7.5, security.md §1.7): mountinfo fields are split on
-//! single spaces, so an empty source is an empty field; only `\ooo` octal escapes are undone;
-//! optional fields and options keep their order; no field is ever "cleaned up". A line that
-//! does not parse is reported by number and skipped; a last line with no newline is parsed
-//! and reported as cut off. A live table is read to EOF and read again if `poll(POLLPRI)`
-//! says it changed meanwhile.
+//! The line grammar is libmount's (`tab_parse.c`), because findmnt output must match
+//! util-linux for the same file: fields end at a space or a tab (never at CR: util-linux#780);
+//! only `\ooo` octal escapes are undone; optional fields run to the first `" - "`; an empty
+//! source is two spaces in a row; text after the last field is ignored; a trailing CR is
+//! dropped; blank and `#` lines are skipped. No field is ever "cleaned up" (libmount strips a
+//! `" (deleted)"` suffix from targets; we keep it: CVE-2021-3996 came from such cleaning).
+//! A line that does not parse is reported by number and skipped; a last line with no newline
+//! is parsed and reported as cut off. A live table is read to EOF and read again if
+//! `poll(POLLPRI)` says it changed meanwhile (research/security.md §1.7).
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::AsFd;
@@ -66,19 +70,71 @@ pub struct Table {
     pub truncated: bool,
 }
 
+impl Table {
+    /// The warnings util-linux prints for this table's text, without the `prog: ` prefix:
+    /// `FILE: parse error at line N -- ignored` per bad line, then (our addition, D14) a
+    /// cut-off last line.
+    pub fn warnings(&self, file: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .bad_lines
+            .iter()
+            .map(|n| format!("{file}: parse error at line {n} -- ignored"))
+            .collect();
+        if self.truncated {
+            out.push(format!(
+                "{file}: last line is not terminated by a newline (file cut off?)"
+            ));
+        }
+        out
+    }
+}
+
 impl Format {
-    /// Guess the format from the first line that is not blank or a comment: mountinfo
-    /// lines start with two numbers and have a lone `-` separator.
+    /// Guess the format as libmount does: the first line that is not blank or a comment
+    /// starts with two unsigned numbers in mountinfo, anything else is fstab/mtab.
     pub fn detect(text: &[u8]) -> Format {
         let first = text
             .split(|&b| b == b'\n')
-            .map(trim)
-            .find(|l| !l.is_empty() && !l.starts_with(b"#"));
+            .map(skip_blank)
+            .find(|l| !l.is_empty() && l[0] != b'#');
         match first {
-            Some(line) if parse_mountinfo(line).is_some() => Format::MountInfo,
+            Some(line) if two_numbers(line) => Format::MountInfo,
             _ => Format::Fstab,
         }
     }
+}
+
+/// `sscanf(line, "%u %u")` succeeds.
+fn two_numbers(line: &[u8]) -> bool {
+    let Some((_, rest)) = scan_number(line) else {
+        return false;
+    };
+    scan_number(rest).is_some()
+}
+
+/// strtol-like: skip C whitespace, an optional sign, then digits. Returns (value, rest).
+fn scan_number(s: &[u8]) -> Option<(i64, &[u8])> {
+    let mut i = 0;
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let mut negative = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        negative = s[i] == b'-';
+        i += 1;
+    }
+    let start = i;
+    let mut value: i64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        value = value
+            .saturating_mul(10)
+            .saturating_add(i64::from(s[i] - b'0'));
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    Some((if negative { -value } else { value }, &s[i..]))
 }
 
 /// Parse a whole table.
@@ -91,14 +147,30 @@ pub fn parse(text: &[u8], format: Format) -> Table {
     if body.is_empty() && !table.truncated {
         return table;
     }
-    for (index, line) in body.split(|&b| b == b'\n').enumerate() {
+    let mut lines = body.split(|&b| b == b'\n').enumerate().peekable();
+    while let Some((index, raw)) = lines.next() {
+        let last = lines.peek().is_none();
+        // libmount reads lines as C strings: a NUL ends the line, and a line that ends at a
+        // NUL before its newline is an error (unless it is the cut-off last line).
+        let line = match raw.iter().position(|&b| b == 0) {
+            Some(at) if last && table.truncated => &raw[..at],
+            Some(_) => {
+                table.bad_lines.push(index + 1);
+                continue;
+            }
+            None => raw,
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = skip_blank(line);
+        if line.is_empty() || line[0] == b'#' {
+            continue;
+        }
         let parsed = match format {
-            Format::MountInfo => parse_mountinfo(line).map(Some),
-            Format::Fstab => parse_fstab(line),
+            Format::MountInfo => parse_mountinfo(line),
+            Format::Fstab => parse_fstab(line).flatten(),
         };
         match parsed {
-            Some(Some(entry)) => table.entries.push(entry),
-            Some(None) => {}
+            Some(entry) => table.entries.push(entry),
             None => table.bad_lines.push(index + 1),
         }
     }
@@ -108,66 +180,161 @@ pub fn parse(text: &[u8], format: Format) -> Table {
 /// Parse one mountinfo line:
 /// `ID PARENT MAJ:MIN ROOT TARGET VFS-OPTS [OPT-FIELD...] - FSTYPE SOURCE FS-OPTS`.
 pub fn parse_mountinfo(line: &[u8]) -> Option<Entry> {
-    let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
-    let sep = 6 + fields.get(6..)?.iter().position(|f| *f == b"-")?;
-    if fields.len() != sep + 4 {
+    let mut entry = Entry::default();
+    let (id, s) = id_field(line)?;
+    let s = skip_separator(s);
+    let (parent, s) = id_field(s)?;
+    let s = skip_separator(s);
+    let (major, rest) = scan_number(s)?;
+    let rest = rest.strip_prefix(b":")?;
+    let (minor, _) = scan_number(rest)?;
+    // sscanf("%u") wraps negative numbers; keep the low 32 bits like it does.
+    entry.major = major as u32;
+    entry.minor = minor as u32;
+    let s = skip_separator(skip_nonseparator(s));
+    let (root, s) = token(s)?;
+    let (target, s) = token(skip_separator(s))?;
+    let (vfs, s) = token(skip_separator(s))?;
+    // Optional fields run up to the first " - " (libmount: strstr), starting one byte
+    // after the end of the VFS options.
+    let sep = find(s, b" - ")?;
+    if sep > 1 {
+        entry.opt_fields = s[1..sep].to_vec();
+    }
+    let s = skip_separator(&s[sep + 3..]);
+    let (fstype, s) = token(s)?;
+    if s.is_empty() {
         return None;
     }
-    let (major, minor) = split_once(fields[2], b':')?;
-    Some(Entry {
-        id: number(fields[0])?,
-        parent: number(fields[1])?,
-        major: number(major)?,
-        minor: number(minor)?,
-        root: unescape(fields[3]),
-        target: unescape(fields[4]),
-        vfs_options: unescape(fields[5]),
-        opt_fields: fields[6..sep].join(&b' '),
-        fstype: unescape(fields[sep + 1]),
-        source: unescape(fields[sep + 2]),
-        fs_options: unescape(fields[sep + 3]),
-        ..Entry::default()
-    })
+    let s = if s.starts_with(b"  ") {
+        s
+    } else {
+        let (source, rest) = token(skip_separator(s))?;
+        entry.source = source;
+        rest
+    };
+    let (fs_options, _) = token(skip_separator(s))?;
+    entry.id = id;
+    entry.parent = parent;
+    entry.root = root;
+    entry.target = target;
+    entry.vfs_options = vfs;
+    entry.fstype = fstype;
+    entry.fs_options = fs_options;
+    Some(entry)
 }
 
-/// Parse one fstab/mtab line: `SOURCE TARGET [FSTYPE [OPTIONS [FREQ [PASSNO]]]]`,
-/// whitespace-separated. Blank and `#` lines give `Some(None)`; a bad line `None`.
+/// A mount ID: a number followed by a separator. Negative or huge IDs (which the kernel
+/// never writes) are refused rather than wrapped.
+fn id_field(s: &[u8]) -> Option<(u64, &[u8])> {
+    let (value, rest) = scan_number(s)?;
+    if !(rest.is_empty() || rest[0] == b' ' || rest[0] == b'\t') || rest.is_empty() {
+        return None;
+    }
+    if !(0..=i64::from(i32::MAX)).contains(&value) {
+        return None;
+    }
+    Some((value as u64, rest))
+}
+
+/// Parse one fstab/mtab line: `SOURCE TARGET FSTYPE [OPTIONS [FREQ [PASSNO]]]`.
+/// Blank and `#` lines give `Some(None)`; a bad line `None`.
 pub fn parse_fstab(line: &[u8]) -> Option<Option<Entry>> {
-    let line = trim(line);
-    if line.is_empty() || line.starts_with(b"#") {
+    let line = skip_blank(line);
+    if line.is_empty() || line[0] == b'#' {
         return Some(None);
     }
-    let fields: Vec<&[u8]> = line
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|f| !f.is_empty())
-        .collect();
-    if fields.len() < 2 || fields.len() > 6 {
-        return None;
+    let mut entry = Entry::default();
+    let (source, s) = token(line)?;
+    let (target, s) = token(skip_separator(s))?;
+    let (fstype, s) = token(skip_separator(s))?;
+    entry.source = source;
+    entry.target = target;
+    entry.fstype = fstype;
+    let s = skip_separator(s);
+    let Some((options, s)) = token(s) else {
+        return Some(Some(entry));
+    };
+    entry.vfs_options = options;
+    let s = skip_separator(s);
+    if s.is_empty() {
+        return Some(Some(entry));
     }
-    let field = |i: usize| fields.get(i).map(|f| unescape(f)).unwrap_or_default();
-    let count = |i: usize| fields.get(i).map_or(Some(0), |f| number(f));
-    Some(Some(Entry {
-        source: field(0),
-        target: field(1),
-        fstype: field(2),
-        vfs_options: field(3),
-        freq: count(4)?,
-        passno: count(5)?,
-        ..Entry::default()
-    }))
+    let (freq, s) = count_field(s)?;
+    entry.freq = freq;
+    let s = skip_separator(s);
+    if s.is_empty() {
+        return Some(Some(entry));
+    }
+    let (passno, _) = count_field(s)?;
+    entry.passno = passno;
+    Some(Some(entry))
 }
 
-/// Undo `\ooo` octal escapes (three octal digits); every other byte stays as it is.
+fn count_field(s: &[u8]) -> Option<(u32, &[u8])> {
+    let (value, rest) = scan_number(s)?;
+    if !(rest.is_empty() || rest[0] == b' ' || rest[0] == b'\t') {
+        return None;
+    }
+    Some((
+        u32::try_from(value.clamp(0, i64::from(i32::MAX))).ok()?,
+        rest,
+    ))
+}
+
+/// A field up to the next space or tab, unescaped; `None` when empty.
+fn token(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    let end = s
+        .iter()
+        .position(|&b| b == b' ' || b == b'\t')
+        .unwrap_or(s.len());
+    if end == 0 {
+        return None;
+    }
+    Some((unescape(&s[..end]), &s[end..]))
+}
+
+fn skip_separator(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    &s[n..]
+}
+
+fn skip_nonseparator(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|&&b| b != b' ' && b != b'\t').count();
+    &s[n..]
+}
+
+fn skip_blank(s: &[u8]) -> &[u8] {
+    skip_separator(s)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Undo `\ooo` octal escapes (three octal digits, value taken modulo 256 as libmount
+/// does); every other byte stays as it is. A `\000` ends the field, as it ends the C
+/// string libmount builds.
 pub fn unescape(field: &[u8]) -> Vec<u8> {
+    if !field.contains(&b'\\') {
+        return field.to_vec();
+    }
     let mut out = Vec::with_capacity(field.len());
     let mut i = 0;
     while i < field.len() {
         let octal = field
             .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)) && d[0] <= b'3');
+            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
         match (field[i], octal) {
             (b'\\', Some(d)) => {
-                out.push((d[0] - b'0') << 6 | (d[1] - b'0') << 3 | (d[2] - b'0'));
+                let value = (u32::from(d[0] - b'0') << 6)
+                    | (u32::from(d[1] - b'0') << 3)
+                    | u32::from(d[2] - b'0');
+                let byte = (value & 0xff) as u8;
+                if byte == 0 {
+                    break;
+                }
+                out.push(byte);
                 i += 4;
             }
             (b, _) => {
@@ -189,32 +356,232 @@ pub fn read_live(path: &Path) -> io::Result<Vec<u8>> {
         let mut file = File::open(path)?;
         text.clear();
         file.read_to_end(&mut text)?;
-        let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLPRI)];
-        let changed = poll(&mut fds, PollTimeout::ZERO).map_err(io::Error::from)? > 0
-            && fds[0]
-                .revents()
-                .is_some_and(|r| r.intersects(PollFlags::POLLPRI | PollFlags::POLLERR));
-        if !changed {
+        if !changed(&file)? {
             break;
         }
     }
     Ok(text)
 }
 
-fn number<T: std::str::FromStr>(field: &[u8]) -> Option<T> {
-    if field.is_empty() || !field.iter().all(u8::is_ascii_digit) {
-        return None;
+/// Whether `poll(POLLPRI)` reports that the mount table behind `file` changed since it was
+/// opened or last read.
+pub fn changed(file: &File) -> io::Result<bool> {
+    wait_change(file, 0)
+}
+
+/// Wait up to `timeout_ms` (negative: forever) for the mount table behind `file` to
+/// change; true when it did.
+pub fn wait_change(file: &File, timeout_ms: i32) -> io::Result<bool> {
+    let timeout = if timeout_ms < 0 {
+        PollTimeout::NONE
+    } else {
+        PollTimeout::try_from(timeout_ms).unwrap_or(PollTimeout::MAX)
+    };
+    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLPRI)];
+    let n = poll(&mut fds, timeout).map_err(io::Error::from)?;
+    Ok(n > 0
+        && fds[0]
+            .revents()
+            .is_some_and(|r| r.intersects(PollFlags::POLLPRI | PollFlags::POLLERR)))
+}
+
+/// The parent→children relation of a mountinfo table, built once in O(n log n).
+///
+/// Children of an entry are the entries whose parent ID is its ID, in ascending ID order
+/// (libmount `mnt_table_next_child_fs`), an entry is never its own child, and of several
+/// entries sharing one ID only the first in file order is anyone's child.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    first_by_id: HashMap<u64, usize>,
+    /// Children of entry `i` are `kids[start[i]..start[i + 1]]`.
+    start: Vec<usize>,
+    kids: Vec<usize>,
+}
+
+impl Index {
+    /// Build the index of `entries`.
+    pub fn new(entries: &[Entry]) -> Index {
+        let mut first_by_id = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            first_by_id.entry(e.id).or_insert(i);
+        }
+        let mut edges: Vec<(usize, u64, usize)> = Vec::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            if first_by_id.get(&e.id) != Some(&i) || e.id == e.parent {
+                continue;
+            }
+            // Every entry whose ID is the parent ID is a parent (duplicates included).
+            edges.push((usize::MAX, e.parent, i));
+        }
+        // Group by parent ID, then by child ID.
+        edges.sort_unstable_by_key(|&(_, parent, child)| (parent, entries[child].id));
+        let mut by_parent: HashMap<u64, (usize, usize)> = HashMap::new();
+        let mut i = 0;
+        while i < edges.len() {
+            let parent = edges[i].1;
+            let mut j = i;
+            while j < edges.len() && edges[j].1 == parent {
+                j += 1;
+            }
+            by_parent.insert(parent, (i, j));
+            i = j;
+        }
+        let mut start = Vec::with_capacity(entries.len() + 1);
+        let mut kids = Vec::with_capacity(edges.len());
+        for e in entries {
+            start.push(kids.len());
+            if let Some(&(a, b)) = by_parent.get(&e.id) {
+                kids.extend(edges[a..b].iter().map(|&(_, _, c)| c));
+            }
+        }
+        start.push(kids.len());
+        Index {
+            first_by_id,
+            start,
+            kids,
+        }
     }
-    std::str::from_utf8(field).ok()?.parse().ok()
+
+    /// The children of entry `i`, in ascending mount-ID order.
+    pub fn children(&self, i: usize) -> &[usize] {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.kids[a..b],
+            _ => &[],
+        }
+    }
+
+    /// The first entry (in file order) with this mount ID.
+    pub fn by_id(&self, id: u64) -> Option<usize> {
+        self.first_by_id.get(&id).copied()
+    }
+
+    /// The root of the tree as libmount finds it: the first entry with the lowest parent
+    /// ID, then up through parent IDs while a parent exists (stopping on a cycle, where
+    /// libmount loops forever).
+    pub fn root(&self, entries: &[Entry]) -> Option<usize> {
+        let mut root = None;
+        for (i, e) in entries.iter().enumerate() {
+            if root.is_none_or(|r: usize| e.parent < entries[r].parent) {
+                root = Some(i);
+            }
+        }
+        let mut root = root?;
+        let mut seen = vec![false; entries.len()];
+        seen[root] = true;
+        while let Some(up) = self.by_id(entries[root].parent) {
+            if seen[up] {
+                break;
+            }
+            seen[up] = true;
+            root = up;
+        }
+        Some(root)
+    }
 }
 
-fn split_once(field: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
-    let at = field.iter().position(|&b| b == sep)?;
-    Some((&field[..at], &field[at + 1..]))
+/// One line of a tree laid out by [`forest`]: the entry and the line it hangs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placed {
+    /// Index of the entry in the table.
+    pub entry: usize,
+    /// Index (into the returned list) of the parent line, if any.
+    pub parent: Option<usize>,
 }
 
-fn trim(line: &[u8]) -> &[u8] {
-    line.trim_ascii()
+/// Lay out the whole table as findmnt's default tree does, in O(n): the tree under the
+/// root, where entries that do not satisfy `wanted` are left out and their children hang
+/// under the nearest wanted ancestor; then every wanted entry that is not yet placed
+/// (orphans, cycle members, entries under unwanted unreachable parents) starts a new tree,
+/// in file order. Each entry is placed at most once, so cycles, self-parents and duplicate
+/// IDs cannot loop or repeat.
+///
+/// One util-linux quirk is kept so that output matches: when a later tree reaches an entry
+/// already placed, that tree stops growing (`create_treenode` gives up at that point).
+pub fn forest(entries: &[Entry], index: &Index, wanted: &dyn Fn(usize) -> bool) -> Vec<Placed> {
+    let mut out = Vec::new();
+    let mut placed = vec![false; entries.len()];
+    let mut expanded = vec![false; entries.len()];
+    let Some(root) = index.root(entries) else {
+        return out;
+    };
+    grow(
+        root,
+        index,
+        wanted,
+        &mut out,
+        &mut placed,
+        &mut expanded,
+        true,
+    );
+    for i in 0..entries.len() {
+        if !placed[i] && wanted(i) {
+            grow(
+                i,
+                index,
+                wanted,
+                &mut out,
+                &mut placed,
+                &mut expanded,
+                false,
+            );
+        }
+    }
+    out
+}
+
+/// Place `top` and its subtree (iteratively: trees may be 100k deep).
+fn grow(
+    top: usize,
+    index: &Index,
+    wanted: &dyn Fn(usize) -> bool,
+    out: &mut Vec<Placed>,
+    placed: &mut [bool],
+    expanded: &mut [bool],
+    first: bool,
+) {
+    // Stack of (entry, line its children hang under, next child position).
+    let mut stack: Vec<(usize, Option<usize>, usize)> = Vec::new();
+    let mut visit =
+        |i: usize, parent: Option<usize>, out: &mut Vec<Placed>| -> Option<Option<usize>> {
+            let line = if wanted(i) {
+                if placed[i] {
+                    return None;
+                }
+                placed[i] = true;
+                out.push(Placed { entry: i, parent });
+                Some(out.len() - 1)
+            } else {
+                parent
+            };
+            Some(line)
+        };
+    match visit(top, None, out) {
+        Some(line) if !expanded[top] => {
+            expanded[top] = true;
+            stack.push((top, line, 0));
+        }
+        _ => return,
+    }
+    while let Some(top_frame) = stack.last_mut() {
+        let (i, line, next) = *top_frame;
+        let Some(&child) = index.children(i).get(next) else {
+            stack.pop();
+            continue;
+        };
+        top_frame.2 += 1;
+        match visit(child, line, out) {
+            // Reached an entry already placed: util-linux stops this whole tree; in the
+            // first tree (only possible with cycles or duplicate IDs) we skip it instead,
+            // which is the deliberate fix: every entry printed once, nothing lost.
+            None if !first => return,
+            None => {}
+            Some(child_line) if !expanded[child] => {
+                expanded[child] = true;
+                stack.push((child, child_line, 0));
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -223,6 +590,10 @@ mod tests {
 
     const LINE: &[u8] =
         b"36 35 98:0 /mnt1 /mnt\\0402 rw,noatime master:1 shared:7 - ext3 /dev/root rw,errors=continue";
+
+    fn mi(text: &str) -> Vec<Entry> {
+        parse(text.as_bytes(), Format::MountInfo).entries
+    }
 
     #[test]
     fn mountinfo_line() {
@@ -246,6 +617,31 @@ mod tests {
     }
 
     #[test]
+    fn libmount_field_rules() {
+        // Trailing text is ignored, tabs separate, CR does not.
+        let e = parse_mountinfo(b"1 0 0:5 / / rw - tmpfs t rw extra").unwrap();
+        assert_eq!(e.fs_options, b"rw");
+        let e = parse_mountinfo(b"1 0 8:1 / /a\tb rw - tmpfs src rw").unwrap();
+        assert_eq!((&e.target[..], &e.vfs_options[..]), (&b"/a"[..], &b"b"[..]));
+        assert_eq!(e.opt_fields, b"rw");
+        let e = parse_mountinfo(b"1 0 8:1 / /a\rb rw - tmpfs src rw").unwrap();
+        assert_eq!(e.target, b"/a\rb");
+        // The first " - " ends the optional fields.
+        let e = parse_mountinfo(b"1 0 8:1 / /x rw - opt - tmpfs src rw").unwrap();
+        assert_eq!((&e.fstype[..], &e.source[..]), (&b"opt"[..], &b"-"[..]));
+        let e = parse_mountinfo(b"1 0 8:1 / /x rw shared:1 - - tmpfs src rw").unwrap();
+        assert_eq!(
+            (&e.opt_fields[..], &e.fstype[..]),
+            (&b"shared:1"[..], &b"-"[..])
+        );
+        // Double spaces after the separator: an empty source.
+        let e = parse_mountinfo(b"1 0 8:1  /  /x  rw  -  tmpfs  src  rw").unwrap();
+        assert_eq!((&e.source[..], &e.fs_options[..]), (&b""[..], &b"src"[..]));
+        let e = parse_mountinfo(b" 1  0 8:1 / /x rw - t s o").unwrap();
+        assert_eq!((e.id, e.parent), (1, 0));
+    }
+
+    #[test]
     fn garbage_is_rejected() {
         for bad in [
             &b""[..],
@@ -253,8 +649,12 @@ mod tests {
             b"1 0 05 / / rw - tmpfs t rw",
             b"1 0 0:5 / / rw tmpfs t rw",
             b"1 0 0:5 / / rw - tmpfs t",
-            b"1 0 0:5 / / rw - tmpfs t rw extra",
-            b"1  0 0:5 / / rw - tmpfs t rw",
+            b"1 0 0:5 / / rw - tmpfs",
+            b"1 0 0:5 / / rw -",
+            b"1 0 0:5 / /x rw",
+            b"1x 0 0:5 / / rw - tmpfs t rw",
+            b"-1 0 0:5 / / rw - tmpfs t rw",
+            b"1",
         ] {
             assert_eq!(
                 parse_mountinfo(bad),
@@ -268,8 +668,10 @@ mod tests {
     #[test]
     fn unescape_only_octal() {
         assert_eq!(unescape(b"a\\040b\\011c\\012d\\134e"), b"a b\tc\nd\\e");
-        assert_eq!(unescape(b"\\x41\\n\\4\\400\\"), b"\\x41\\n\\4\\400\\");
-        assert_eq!(unescape(b"\\377\\000"), b"\xff\x00");
+        assert_eq!(unescape(b"\\x41\\n\\4\\"), b"\\x41\\n\\4\\");
+        assert_eq!(unescape(b"\\377\\777"), b"\xff\xff");
+        assert_eq!(unescape(b"ab\\000cd"), b"ab");
+        assert_eq!(unescape(b"\\\\040"), b"\\ ");
     }
 
     #[test]
@@ -279,22 +681,49 @@ mod tests {
         assert_eq!(t.entries.len(), 2);
         assert_eq!(t.bad_lines, vec![2]);
         assert!(t.truncated);
+        assert_eq!(
+            t.warnings("f"),
+            vec![
+                "f: parse error at line 2 -- ignored".to_string(),
+                "f: last line is not terminated by a newline (file cut off?)".to_string()
+            ]
+        );
         assert_eq!(parse(b"", Format::MountInfo), Table::default());
+        // Comments, blank lines, CRLF and NUL bytes.
+        let t = parse(
+            b"# c\n\n  \n1 0 0:5 / / rw - t s o\r\n2 1 0:6 / /a\0 rw - t s o\n",
+            Format::MountInfo,
+        );
+        assert_eq!(t.entries.len(), 1);
+        assert_eq!(t.entries[0].fs_options, b"o");
+        assert_eq!(t.bad_lines, vec![5]);
+    }
+
+    #[test]
+    fn long_lines() {
+        let long = "x".repeat(1 << 20);
+        let t = parse(
+            format!("1 0 0:5 / /{long} rw - t s o\n").as_bytes(),
+            Format::MountInfo,
+        );
+        assert_eq!(t.entries[0].target.len(), (1 << 20) + 1);
     }
 
     #[test]
     fn fstab_lines() {
         let t = parse(
-            b"# comment\n\n/dev/sda1\t/  ext4 defaults,noatime 0 1\nUUID=x /a\\040b swap\nbad\n",
+            b"# comment\n\n/dev/sda1\t/  ext4 defaults,noatime 0 1\nUUID=x /a\\040b swap\nbad\nproc /proc\na b c d x\n",
             Format::Fstab,
         );
-        assert_eq!(t.bad_lines, vec![5]);
+        assert_eq!(t.bad_lines, vec![5, 6, 7]);
         assert_eq!(t.entries[0].source, b"/dev/sda1");
         assert_eq!(t.entries[0].vfs_options, b"defaults,noatime");
         assert_eq!((t.entries[0].freq, t.entries[0].passno), (0, 1));
         assert_eq!(t.entries[1].target, b"/a b");
         assert_eq!(t.entries[1].fstype, b"swap");
         assert_eq!(t.entries[1].vfs_options, b"");
+        let g = parse(b"garbage line here\n", Format::Fstab);
+        assert_eq!(g.entries[0].target, b"line");
     }
 
     #[test]
@@ -304,6 +733,149 @@ mod tests {
             Format::detect(b"# x\nproc /proc proc rw 0 0\n"),
             Format::Fstab
         );
+        assert_eq!(Format::detect(b"  1\t2 x\n"), Format::MountInfo);
+    }
+
+    #[test]
+    fn index_orders_children_by_id() {
+        let e = mi("20 1 0:1 / / rw - e s o\n30 20 0:1 / /c rw - e s o\n\
+             21 20 0:1 / /a rw - e s o\n22 21 0:1 / /a/b rw - e s o\n");
+        let ix = Index::new(&e);
+        assert_eq!(ix.children(0), &[2, 1]);
+        assert_eq!(ix.children(2), &[3]);
+        assert_eq!(ix.root(&e), Some(0));
+        let all = |_: usize| true;
+        let f = forest(&e, &ix, &all);
+        let order: Vec<usize> = f.iter().map(|p| p.entry).collect();
+        assert_eq!(order, vec![0, 2, 3, 1]);
+        assert_eq!(f[2].parent, Some(1));
+    }
+
+    #[test]
+    fn cycles_orphans_duplicates_are_safe() {
+        // A cycle with no root, a self-parent, duplicate IDs, an orphan.
+        let e = mi("2 3 0:1 / /a rw - e s o\n3 2 0:1 / /a/b rw - e s o\n\
+             5 5 0:1 / /self rw - e s o\n7 2 0:1 / /d1 rw - e s o\n\
+             7 2 0:1 / /d2 rw - e s o\n8 7 0:1 / /d/x rw - e s o\n9 99 0:1 / /orph rw - e s o\n");
+        let ix = Index::new(&e);
+        let all = |_: usize| true;
+        let f = forest(&e, &ix, &all);
+        let mut seen: Vec<usize> = f.iter().map(|p| p.entry).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), f.len(), "each entry at most once");
+        assert_eq!(f.len(), e.len());
+        // A deep chain does not recurse.
+        let mut text = String::from("1 0 0:1 / / rw - e s o\n");
+        for i in 2..200_000 {
+            text.push_str(&format!("{i} {} 0:1 / /x rw - e s o\n", i - 1));
+        }
+        let e = mi(&text);
+        let f = forest(&e, &Index::new(&e), &all);
+        assert_eq!(f.len(), e.len());
+    }
+
+    #[test]
+    fn unwanted_entries_pass_children_up() {
+        let e = mi("1 0 0:1 / / rw - e s o\n2 1 0:1 / /a rw - t s o\n3 2 0:1 / /a/b rw - e s o\n");
+        let ix = Index::new(&e);
+        let f = forest(&e, &ix, &|i| e[i].fstype == b"e");
+        assert_eq!(
+            f,
+            vec![
+                Placed {
+                    entry: 0,
+                    parent: None
+                },
+                Placed {
+                    entry: 2,
+                    parent: Some(0)
+                }
+            ]
+        );
+    }
+
+    /// What the fuzz target (fuzz/fuzz_targets/parse.rs) checks, for one input.
+    fn check_any(data: &[u8]) {
+        for format in [Format::MountInfo, Format::Fstab, Format::detect(data)] {
+            let table = parse(data, format);
+            let index = Index::new(&table.entries);
+            let placed = forest(&table.entries, &index, &|_| true);
+            let mut seen = vec![false; table.entries.len()];
+            for p in &placed {
+                assert!(!seen[p.entry], "entry placed twice");
+                seen[p.entry] = true;
+            }
+            let _ = forest(&table.entries, &index, &|i| i % 3 != 0);
+        }
+    }
+
+    /// Replays the fuzz corpus on the stable toolchain (cargo-fuzz needs nightly).
+    #[test]
+    fn fuzz_corpus_replays_clean() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/parse");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            check_any(&std::fs::read(e.unwrap().path()).unwrap());
+            n += 1;
+        }
+        assert!(n >= 5);
+    }
+
+    /// A bounded random run: lines assembled from mountinfo-like tokens and raw bytes.
+    #[test]
+    fn random_tables_never_panic() {
+        const TOKENS: &[&[u8]] = &[
+            b"1",
+            b"2",
+            b"3",
+            b"0",
+            b"7",
+            b"8:1",
+            b"0:5",
+            b"/",
+            b"/a",
+            b"\\040",
+            b"\\",
+            b"rw",
+            b"shared:1",
+            b"-",
+            b" - ",
+            b"tmpfs",
+            b"",
+            b"  ",
+            b"\t",
+            b"\r",
+            b"\n",
+            b"#",
+            b"\0",
+            b"\xff",
+            b"LABEL=x",
+            b"=",
+            b",",
+            b"99999999999",
+            b"-1",
+            b"+3",
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..3000 {
+            let mut data = Vec::new();
+            for _ in 0..(next() % 60) {
+                if next() % 5 == 0 {
+                    data.push((next() % 256) as u8);
+                } else {
+                    data.extend_from_slice(TOKENS[(next() % TOKENS.len() as u64) as usize]);
+                    data.push(if next() % 7 == 0 { b'\n' } else { b' ' });
+                }
+            }
+            check_any(&data);
+        }
     }
 
     #[test]

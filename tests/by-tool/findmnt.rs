@@ -1,1 +1,578 @@
-//! findmnt: integration tests.
+//! findmnt: integration tests, mostly differential against the system's util-linux findmnt
+//! (stdout, stderr and exit status compared byte for byte).
+
+use crate::util::{Scratch, cmd, ns_sh, privileged, tool, tool_path};
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Names as the kernel writes them in mountinfo: space, tab, newline and backslash octal-
+/// escaped; everything else raw (ESC, quotes, `$`, UTF-8, invalid UTF-8, DEL, CR).
+const HOSTILE: &[&[u8]] = &[
+    b"plain",
+    b"a\\040b",
+    b"tab\\011x",
+    b"nl\\012y",
+    b"back\\134slash",
+    b"back\\134xab",
+    b"quo\"te",
+    b"sq'x",
+    b"dol$ar",
+    b"back`tick",
+    b"esc\x1b[31m",
+    b"caf\xc3\xa9",
+    b"inv\xff\xfe",
+    b"del\x7f",
+    b"cr\rx",
+    b"wide\xe4\xb8\xad\xe6\x96\x87",
+    b"comb\xcc\x81",
+    b"c1\xc2\x85x",
+    b"x",
+    b"data",
+];
+
+const TYPES: &[&[u8]] = &[
+    b"ext4", b"tmpfs", b"proc", b"xfs", b"overlay", b"nfs4", b"btrfs", b"devpts", b"cgroup2",
+];
+
+/// A mountinfo table of `n` entries: a tree (random earlier parents, some orphans),
+/// hostile names, random optional fields, empty sources, bind roots.
+fn table(seed: u64, n: usize) -> Vec<u8> {
+    let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut text = b"21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n".to_vec();
+    let mut targets: Vec<(u64, Vec<u8>)> = vec![(21, b"".to_vec())];
+    for i in 0..n {
+        let id = 22 + i as u64 * (1 + r.below(3));
+        let (parent, base) = if r.below(20) == 0 {
+            (9000 + r.below(5), b"/orphan".to_vec())
+        } else {
+            let k = if r.below(3) == 0 {
+                targets.len() - 1 - r.below(targets.len().min(4) as u64) as usize
+            } else {
+                r.below(targets.len() as u64) as usize
+            };
+            targets[k].clone()
+        };
+        let mut target = base.clone();
+        target.push(b'/');
+        target.extend_from_slice(HOSTILE[r.below(HOSTILE.len() as u64) as usize]);
+        if r.below(4) == 0 {
+            target.extend_from_slice(format!("{i}").as_bytes());
+        }
+        let fstype = TYPES[r.below(TYPES.len() as u64) as usize];
+        let source: Vec<u8> = match r.below(6) {
+            0 => Vec::new(),
+            1 => HOSTILE[r.below(HOSTILE.len() as u64) as usize].to_vec(),
+            2 => format!("/dev/sd{}", r.below(9)).into_bytes(),
+            _ => fstype.to_vec(),
+        };
+        let root: &[u8] = if r.below(5) == 0 {
+            b"/sub\\040dir"
+        } else {
+            b"/"
+        };
+        let vfs: &[u8] =
+            [&b"rw,nosuid,nodev"[..], b"ro,relatime", b"rw", b"rw,noexec"][r.below(4) as usize];
+        let fs: &[u8] = [
+            &b"rw"[..],
+            b"rw,size=65536k",
+            b"ro,errors=continue",
+            b"rw,mode=755",
+        ][r.below(4) as usize];
+        let opt: &[u8] = [
+            &b" shared:3"[..],
+            b"",
+            b" master:2",
+            b" shared:4 master:1",
+            b" unbindable",
+        ][r.below(5) as usize];
+        let sep: &[u8] = if source.is_empty() { b"  " } else { b" " };
+        text.extend_from_slice(format!("{id} {parent} 0:{} ", i + 30).as_bytes());
+        for part in [
+            root, b" ", &target, b" ", vfs, opt, b" - ", fstype, sep, &source, b" ", fs, b"\n",
+        ] {
+            text.extend_from_slice(part);
+        }
+        if r.below(10) == 0 && parent < 9000 {
+            // An over-mount: a second mount with the same target, child of the first.
+            let over = id + 1;
+            text.extend_from_slice(format!("{over} {id} 0:{} / ", i + 5000).as_bytes());
+            text.extend_from_slice(&target);
+            text.extend_from_slice(b" rw - tmpfs tmpfs rw\n");
+        }
+        targets.push((id, target));
+    }
+    text
+}
+
+/// Option sets every table is run through (each with `-F FILE` added).
+const CASES: &[&str] = &[
+    "",
+    "-l",
+    "-r",
+    "-P",
+    "-J",
+    "-J -l",
+    "-n",
+    "-a",
+    "-y -P",
+    "-v",
+    "-U",
+    "-J -U",
+    "-o +ID,PARENT,FSROOT,OPT-FIELDS,PROPAGATION,MAJ:MIN,TID,FREQ,PASSNO",
+    "-o TARGET,VFS-OPTIONS,FS-OPTIONS,OPT-FIELDS -l",
+    "-r -o ID,PARENT,MAJ:MIN,SOURCE",
+    "-P -o MAJ:MIN,ID,FSROOT",
+    "-J -o ID,PARENT,TARGET,MAJ:MIN",
+    "-t tmpfs",
+    "-t tmpfs -J",
+    "-t notmpfs,proc -l",
+    "-t nosuchfs -r",
+    "-t ext4,xfs -O rw",
+    "-O nosuid",
+    "-O ro -J",
+    "-O +noexec,rw -l",
+    "--real -l",
+    "--pseudo",
+    "--pseudo -J",
+    "--shadowed -l",
+    "-i -t tmpfs",
+    "-f",
+    "-f -t xfs",
+    "-d backward -l",
+    "-d backward -f -t tmpfs",
+    "-S tmpfs",
+    "-S /dev/sd3 -J",
+    "-S 0:40",
+    "-R -S 0:31",
+    "-M /",
+    "-R -M /",
+    "-J -R -M /",
+    "-n -r -o TARGET,SOURCE",
+    "proc",
+    "--tree -l",
+];
+
+/// util-linux JSON with bytes that are not UTF-8 rewritten as the `\\xNN` text we print
+/// instead (our deliberate fix: always-valid JSON).
+fn fix_json(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        out.extend_from_slice(chunk.valid().as_bytes());
+        for b in chunk.invalid() {
+            out.extend_from_slice(format!("\\\\x{b:02x}").as_bytes());
+        }
+    }
+    out
+}
+
+/// Run one case both ways; describe the difference, if any.
+fn compare(file: &std::path::Path, args: &str) -> Option<String> {
+    let mut argv: Vec<String> = vec!["-F".into(), file.to_string_lossy().into_owned()];
+    argv.extend(args.split_whitespace().map(String::from));
+    let theirs = cmd(reference()).args(&argv).env("LC_ALL", "C.UTF-8").run();
+    let ours = tool("findmnt").args(&argv).env("LC_ALL", "C.UTF-8").run();
+    let expected = if args.contains("-J") {
+        fix_json(&theirs.raw_stdout)
+    } else {
+        theirs.raw_stdout.clone()
+    };
+    if expected != ours.raw_stdout || theirs.stderr != ours.stderr || theirs.code != ours.code {
+        return Some(format!(
+            "[{args}] on {}: code {}/{}\n--- util-linux\n{}{}\n--- ours\n{}{}",
+            file.display(),
+            theirs.code,
+            ours.code,
+            String::from_utf8_lossy(&expected),
+            theirs.stderr,
+            ours.stdout,
+            ours.stderr
+        ));
+    }
+    None
+}
+
+/// The util-linux findmnt to compare with: `$UL_FINDMNT`, else the system's.
+fn reference() -> String {
+    std::env::var("UL_FINDMNT").unwrap_or_else(|_| "/usr/bin/findmnt".into())
+}
+
+fn have_util_linux() -> bool {
+    let v = cmd(reference()).args(["--version"]).run();
+    if v.stdout.contains("util-linux 2.38") {
+        return true;
+    }
+    println!("SKIP: util-linux findmnt 2.38 not installed");
+    false
+}
+
+fn differential(name: &str, text: &[u8], cases: &[&str]) {
+    let dir = Scratch::new();
+    let file = dir.0.join(name);
+    std::fs::write(&file, text).unwrap();
+    let failures: Vec<String> = cases.iter().filter_map(|c| compare(&file, c)).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn differential_generated_tables() {
+    if !have_util_linux() {
+        return;
+    }
+    for seed in 1..=6 {
+        differential(
+            &format!("mi{seed}"),
+            &table(seed, 40 + 15 * seed as usize),
+            CASES,
+        );
+    }
+}
+
+#[test]
+fn differential_deep_and_wide_trees() {
+    if !have_util_linux() {
+        return;
+    }
+    let mut deep = b"1 0 8:1 / / rw - ext4 /dev/sda rw\n".to_vec();
+    let mut path = String::new();
+    for i in 2..300 {
+        path.push_str(&format!("/d{i}"));
+        deep.extend_from_slice(
+            format!("{i} {} 0:{i} / {path} rw - tmpfs t rw\n", i - 1).as_bytes(),
+        );
+    }
+    let mut wide = b"1 0 8:1 / / rw - ext4 /dev/sda rw\n".to_vec();
+    for i in (2..400).rev() {
+        wide.extend_from_slice(
+            format!("{i} 1 0:{i} / /w{i} rw shared:{i} - tmpfs t rw\n").as_bytes(),
+        );
+    }
+    let cases = [
+        "",
+        "-J",
+        "-l",
+        "-a -o TARGET,ID",
+        "-R -M /d2",
+        "-t tmpfs -J",
+    ];
+    differential("deep", &deep, &cases);
+    differential("wide", &wide, &cases);
+}
+
+#[test]
+fn differential_parser_edges() {
+    if !have_util_linux() {
+        return;
+    }
+    let text: &[u8] = b"# a comment\n\n   \n\
+        1 0 8:1 / / rw - ext4  rw\n\
+        2 1 8:2 / /junk rw - tmpfs src rw trailing junk\n\
+        3  1 8:3  /  /multi  rw  -  tmpfs  src  rw\n\
+        4 1 8:4 / /a\tb rw - tmpfs src rw\n\
+        5 1 8:5 / /cr\rx rw - tmpfs src rw\n\
+        garbage line\n\
+        6 1 8:6 / /x rw - tmpfs src\n\
+        7 1 8:7 / /sep rw - opt - tmpfs src rw\n\
+        8 1 8:8 / /dash rw shared:1 - - tmpfs src rw\n\
+        9 1 8:9 / /oct\\\\040\\xyz\\77\\101 rw - tmpfs src rw\n\
+        10 1 8 / /nominor rw - tmpfs src rw\n\
+        11 1 8:11 / /crlf rw - tmpfs src rw\r\n\
+        12 12 8:12 / /self rw - tmpfs src rw\n";
+    differential(
+        "edges",
+        text,
+        &["", "-l", "-r", "-J", "-P", "-o +ID,OPT-FIELDS,FS-OPTIONS"],
+    );
+    let fstab: &[u8] = b"# fstab\n/dev/sda1 / ext4 defaults,noatime 0 1\n\
+        UUID=abc /home\\040dir xfs rw,nofail 0 2\nproc /proc proc defaults\n\
+        garbage line here\nbad\ntmpfs /t tmpfs size=1k,mode=755 1\n";
+    differential(
+        "fstab",
+        fstab,
+        &[
+            "",
+            "-J",
+            "-r",
+            "-P",
+            "-o +FREQ,PASSNO,VFS-OPTIONS,FS-OPTIONS",
+            "-t xfs",
+            "-f -S proc",
+        ],
+    );
+    differential("empty", b"", &["", "-l", "-J", "-t tmpfs"]);
+}
+
+#[test]
+fn cycles_print_each_entry_once() {
+    // util-linux 2.38 crashes (SIGSEGV) or hangs on these tables: research/security.md §1.7.
+    let dir = Scratch::new();
+    let file = dir.0.join("cycle");
+    std::fs::write(
+        &file,
+        "1 0 8:1 / / rw - ext4 a rw\n2 3 0:2 / /a rw - tmpfs b rw\n3 2 0:3 / /a/b rw - tmpfs c rw\n\
+         4 4 0:4 / /self rw - tmpfs d rw\n",
+    )
+    .unwrap();
+    tool("findmnt")
+        .args(["-F"])
+        .args([&file])
+        .args(["-o", "TARGET,ID"])
+        .run()
+        .is(
+            0,
+            "TARGET ID\n/       1\n/a      2\n`-/a/b  3\n/self   4\n",
+            "",
+        );
+    std::fs::write(
+        &file,
+        "2 3 0:2 / /a rw - tmpfs b rw\n3 2 0:3 / /a/b rw - tmpfs c rw\n",
+    )
+    .unwrap();
+    tool("findmnt")
+        .args(["-F"])
+        .args([&file])
+        .args(["-n", "-o", "TARGET"])
+        .run()
+        .is(0, "/a\n`-/a/b\n", "");
+}
+
+#[test]
+fn json_is_always_valid_utf8() {
+    let dir = Scratch::new();
+    let file = dir.0.join("bad-utf8");
+    std::fs::write(&file, b"1 0 8:1 / /inv\xff\x1b rw - ext4 s\xfe rw\n").unwrap();
+    let out = tool("findmnt")
+        .args(["-J", "-o", "TARGET,SOURCE", "-F"])
+        .args([&file])
+        .run();
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        std::str::from_utf8(&out.raw_stdout).unwrap(),
+        "{\n   \"filesystems\": [\n      {\n         \"target\": \"/inv\\\\xff\\u001b\",\n         \"source\": \"s\\\\xfe\"\n      }\n   ]\n}\n"
+    );
+}
+
+#[test]
+fn cut_off_last_line_is_reported() {
+    let dir = Scratch::new();
+    let file = dir.0.join("cut");
+    std::fs::write(
+        &file,
+        "1 0 8:1 / / rw - ext4 a rw\n2 1 0:2 / /b rw - tmpfs b r",
+    )
+    .unwrap();
+    let out = tool("findmnt")
+        .args(["-l", "-n", "-o", "TARGET,OPTIONS", "-F"])
+        .args([&file])
+        .run();
+    out.is(
+        0,
+        "/      rw\n/b     rw,r\n",
+        &format!(
+            "findmnt: {}: last line is not terminated by a newline (file cut off?)\n",
+            file.display()
+        ),
+    );
+}
+
+#[test]
+fn errors() {
+    tool("findmnt")
+        .args(["-o", "FOO"])
+        .run()
+        .fails(1, "findmnt: unknown column: FOO\n");
+    tool("findmnt").args(["-o", "ACTION"]).run().fails(
+        1,
+        "findmnt: ACTION column is requested, but --poll is not enabled\n",
+    );
+    tool("findmnt").args(["-F", "/nonexistent/x"]).run().fails(
+        1,
+        "findmnt: can't read /nonexistent/x: No such file or directory\n",
+    );
+    tool("findmnt").args(["-J", "-r"]).run().fails(
+        1,
+        "findmnt: mutually exclusive arguments: --json --pairs --raw --verify\n",
+    );
+    tool("findmnt")
+        .args(["-N", "abc"])
+        .run()
+        .fails(1, "findmnt: invalid TID argument: 'abc'\n");
+    tool("findmnt")
+        .args(["-w", "x"])
+        .run()
+        .fails(1, "findmnt: invalid timeout argument: 'x'\n");
+    tool("findmnt")
+        .args(["-d", "up"])
+        .run()
+        .fails(1, "findmnt: unknown direction 'up'\n");
+    tool("findmnt")
+        .args(["--poll=foo"])
+        .run()
+        .fails(1, "findmnt: unknown action: foo\n");
+    tool("findmnt")
+        .args(["-p", "-F", "/a", "-F", "/b"])
+        .run()
+        .fails(
+            1,
+            "findmnt: --poll accepts only one file, but more specified by --tab-file\n",
+        );
+    tool("findmnt").args(["-S", "x", "y"]).run().fails(
+        1,
+        "findmnt: options --target and --source can't be used together with command line element that is not an option\n",
+    );
+    tool("findmnt").args(["--bogus"]).run().fails(
+        1,
+        "findmnt: unrecognized option '--bogus'\nTry 'findmnt --help' for more information.\n",
+    );
+    // Nothing matched in list mode: 1, nothing printed.
+    tool("findmnt")
+        .args(["-l", "-t", "xyzfs"])
+        .run()
+        .is(1, "", "");
+    // ... but the whole-tree mode prints nothing and says 0 (util-linux quirk, kept).
+    tool("findmnt").args(["-t", "xyzfs"]).run().is(0, "", "");
+}
+
+#[test]
+fn output_errors() {
+    // A reader that goes away: quiet (killed by SIGPIPE like util-linux, 141 in a shell).
+    let script = format!(
+        "{} -o TARGET,SOURCE,OPTIONS,VFS-OPTIONS,FS-OPTIONS -F /proc/self/mountinfo | head -c1 >/dev/null",
+        tool_path("findmnt").display()
+    );
+    cmd("sh").args(["-c", &script]).run().is(0, "", "");
+    let full = format!("{} > /dev/full", tool_path("findmnt").display());
+    cmd("sh")
+        .args(["-c", &full])
+        .run()
+        .fails(1, "findmnt: write error: No space left on device\n");
+    let full = format!("{} -J > /dev/full", tool_path("findmnt").display());
+    cmd("sh")
+        .args(["-c", &full])
+        .run()
+        .fails(1, "findmnt: write error: No space left on device\n");
+}
+
+#[test]
+fn help_and_version() {
+    let h = tool("findmnt").args(["--help"]).run();
+    assert_eq!(h.code, 0);
+    assert!(h.stdout.starts_with("\nUsage:\n findmnt [options]\n"));
+    assert!(h.stdout.contains("     USE%  filesystem use percentage\n"));
+    let v = tool("findmnt").args(["-V"]).run();
+    assert!(v.stdout.starts_with("findmnt from rootbox "));
+    let cols = tool("findmnt").args(["-H", "-n", "-r"]).run();
+    assert!(
+        cols.stdout.contains("TARGET mountpoint\n"),
+        "{}",
+        cols.stdout
+    );
+}
+
+/// Live tables in a private namespace: our findmnt and util-linux's on the same table.
+#[test]
+fn live_table_differential() {
+    if !privileged("live_table_differential") || !have_util_linux() {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+findmnt() { "${UL_FINDMNT:-/usr/bin/findmnt}" "$@"; }
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+mkdir -p a/b/c 'sp ace' "$(printf 'nl\nx')" d e
+mount -t tmpfs -o size=1m,mode=755 one a
+mkdir -p a/b/c a/f
+mount -t tmpfs -o ro two a/b
+mount --bind a/f 'sp ace'
+mount --make-shared 'sp ace'
+mount -t tmpfs three "$(printf 'nl\nx')"
+mount -t tmpfs four d
+mount -t tmpfs five d
+mount --bind d e
+touch a/f/file
+S="$SCRATCH"
+fail=0
+for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-M $S/a" "-M $S/d" \
+    "-R -M $S/a" "-R $S/a -J" "-t tmpfs -l" "-O ro -l" "-O noexec -r" "-D -T $S/a" \
+    "-D -b -M $S/a" "-o +PROPAGATION,OPT-FIELDS,TID -l" "--shadowed -l" "-U -l" \
+    "-S three" "$S/d" "two" "-f -t tmpfs" "-d backward -f -t tmpfs" "-k -l" \
+    "-o TARGET,SIZE,USED,AVAIL,USE%,FSROOT -M $S/a" "-o +SIZE,USE% -J -M $S/a"; do
+  findmnt $args > exp 2>&1 && e=0 || e=$?
+  "$RB/findmnt" $args > got 2>&1 && g=0 || g=$?
+  if ! cmp -s exp got || [ $e != $g ]; then fail=1; echo "DIFF [$args] $e/$g"; diff exp got | head -20; fi
+done
+echo fail=$fail
+"#,
+    );
+    assert!(
+        out.stdout.ends_with("fail=0\n"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+#[test]
+fn poll_sees_a_mount() {
+    if !privileged("poll_sees_a_mount") {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+mkdir d
+"$RB/findmnt" -p -f -w 5000 -o ACTION,TARGET,SOURCE -n > ev &
+sleep 0.5
+mount -t tmpfs pollsrc d
+wait
+sed "s|$SCRATCH|S|" ev
+"$RB/findmnt" --poll=umount -w 200 -n; echo "timeout rc=$?"
+"#,
+    );
+    assert_eq!(
+        out.stdout, "mount  S/d pollsrc\ntimeout rc=0\n",
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn verify_reports_fstab_problems() {
+    let dir = Scratch::new();
+    let file = dir.0.join("fstab");
+    std::fs::write(
+        &file,
+        "/dev/nonexistent-x /nonexistent-dir xfs ro 0 0\nproc /proc proc defaults 0 0\n",
+    )
+    .unwrap();
+    let out = tool("findmnt").args(["-x", "-F"]).args([&file]).run();
+    out.is(
+        1,
+        "/nonexistent-dir\n   [E] unreachable on boot required target: No such file or directory\n   [W] unreachable source: /dev/nonexistent-x: No such file or directory\n   [W] cannot detect on-disk filesystem type (No such file or directory)\n",
+        "\n0 parse errors, 1 error, 2 warnings\n",
+    );
+    std::fs::write(&file, "proc /proc proc defaults 0 0\n").unwrap();
+    tool("findmnt").args(["-x", "--verbose", "-F"]).args([&file]).run().is(
+        0,
+        "/proc\n   [ ] target exists\n   [ ] do not check proc source (pseudo/net)\n   [ ] do not check proc FS type (pseudo/net)\n",
+        "\nSuccess, no errors or warnings detected\n",
+    );
+}
