@@ -9,6 +9,8 @@ mod util;
 mod chroot;
 #[path = "by-tool/findmnt.rs"]
 mod findmnt;
+#[path = "by-tool/fuzz_corpus.rs"]
+mod fuzz_corpus;
 #[path = "by-tool/lsns.rs"]
 mod lsns;
 #[path = "by-tool/mount.rs"]
