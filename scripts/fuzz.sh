@@ -41,7 +41,8 @@ else
     targets=("$@")
 fi
 
-cargo +nightly fuzz build >&2
+# -a: debug assertions and overflow checks on, as in the test suite.
+cargo +nightly fuzz build -a >&2
 
 logs=fuzz/target/logs
 mkdir -p "$logs"
@@ -62,7 +63,7 @@ for t in "${targets[@]}"; do
     mask=1
     [[ $t == findmnt_args ]] && mask=3
     rc=0
-    cargo +nightly fuzz run "$t" "${dirs[@]}" -- \
+    cargo +nightly fuzz run -a "$t" "${dirs[@]}" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -close_fd_mask=$mask -print_final_stats=1 \
         </dev/null >"$logs/$t.log" 2>&1 || rc=$?
