@@ -53,7 +53,7 @@ pub fn parse(data: &[u8]) {
             assert!(!seen[p.entry], "entry {} placed twice", p.entry);
             seen[p.entry] = true;
         }
-        let _ = forest(&table.entries, &index, &|i: usize| i % 2 == 0);
+        let _ = forest(&table.entries, &index, &|i: usize| i & 1 == 0);
     }
 }
 
