@@ -138,7 +138,7 @@ fn scratch_file(data: &[u8]) -> std::path::PathBuf {
 }
 
 /// unshare's id maps: `--map-users`/`--map-groups` specs, /etc/subuid lines, the caller's
-/// own map, passwd lines, the merge of a single id into blocks, and the command line.
+/// own map, passwd and group lines, the merge of a single id into blocks, and the command line.
 pub fn idmap(data: &[u8]) {
     let (spec, _) = halves(data);
     if let Ok(Spec::Fixed(r)) = maps::parse_spec(OsStr::from_bytes(spec)) {
@@ -152,16 +152,29 @@ pub fn idmap(data: &[u8]) {
         );
     }
 
-    for account in maps::accounts(data) {
-        assert!(!account.name.contains(&b':') && !account.name.contains(&b'\n'));
-        assert!(account.id != u32::MAX);
+    // passwd and group lines (common::passwd, which unshare's --map-user=NAME reads).
+    let users: Vec<_> = common::passwd::users(data).collect();
+    for u in &users {
+        assert!(!u.name.contains(&b':') && !u.name.contains(&b'\n'));
+        assert!(u.uid != u32::MAX && u.gid != u32::MAX);
+    }
+    for g in common::passwd::groups(data) {
+        assert!(
+            g.members
+                .iter()
+                .all(|m| !m.is_empty() && !m.contains(&b','))
+        );
     }
 
+    // The same bytes as /etc/subuid, for root and for the first user they name.
     let path = scratch_file(data);
     let file = path.to_string_lossy().into_owned();
-    for uid in [0, 1000] {
+    let owners = [(0, None), (1000, None)]
+        .into_iter()
+        .chain(users.first().map(|u| (u.uid, Some(u))));
+    for (uid, owner) in owners {
         for identity in [false, true] {
-            if let Ok(b) = maps::subid_block(&file, uid, identity) {
+            if let Ok(b) = maps::subid_block(&file, uid, owner, identity) {
                 assert!(b.range.count > 0);
                 assert!(u64::from(b.range.outer) + u64::from(b.range.count) <= u64::from(u32::MAX));
                 assert_eq!(b.open, !identity);
@@ -283,6 +296,7 @@ pub fn findmnt_render(data: &[u8]) {
             right: c & 0x20 != 0,
             // findmnt has at most one tree column.
             tree: c & 0x40 != 0 && !columns.iter().any(|c| c.tree),
+            strict: c & 0x10 != 0,
             json: [Json::String, Json::Number, Json::Array][usize::from(c >> 6) % 3],
         });
     }

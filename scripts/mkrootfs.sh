@@ -9,31 +9,32 @@
 # it is safe (files are replaced, links re-pointed, nothing else touched).
 #
 # What DIR gets:
-#   usr/bin/busybox + a relative link per applet (usr/bin/sh -> busybox, ...), from the
-#   first of:
+#   bin/busybox + a link per applet (bin/sh -> busybox, ...), from the first of:
 #     1. $BUSYBOX, if set (a dynamic one gets the libraries `ldd` lists);
 #     2. /bin/busybox when it is static (Debian's busybox-static);
 #     3. busybox-static fetched with `apt-get download` + `dpkg-deb -x` into a temp dir
 #        (only as root, and only when apt works);
 #     4. otherwise host binaries (sh ls cat id ...) plus the libraries `ldd` lists.
-#   usr/bin/rootbox + a link per rootbox applet (usr/bin/mount -> rootbox, ...); rootbox's
+#   bin/rootbox + a link per rootbox applet (bin/mount -> rootbox, ...); rootbox's
 #     applets replace busybox's links of the same name. A dynamically linked rootbox (a
 #     debug build) gets the libraries `ldd` lists. The binary is $ROOTBOX if set (an error
 #     if it does not exist), else the newer of target/release/rootbox and
 #     target/debug/rootbox of this repository; if there is none, a warning and no rootbox.
-#   bin -> usr/bin, sbin -> usr/bin, usr/sbin -> bin (the merged-/usr layout). No link goes
-#     through `..`: between `pivot_root . .` and `umount -l .` the old root is stacked on the
-#     new one, and a `..` that reaches `/` (as `usr/bin -> ../bin` would) lands in the old
-#     root, so PATH would find the host's programs.
+#   usr/bin: a second real directory with the same content (hard links to the binaries,
+#     the same applet links); sbin -> bin and usr/sbin -> bin. No link goes through `..` and
+#     none is absolute: between `pivot_root . .` and `umount -l .` the old root is stacked on
+#     the new one, and a `..` that reaches `/` (as `usr/bin -> ../bin` would) lands in the
+#     old root, where PATH would find the host's programs; an absolute link would point at
+#     the host's files whenever DIR is used from outside.
 #   etc/passwd: root (0), nobody (65534), user (1000, login group users);
 #   etc/group:  root (0), users (100, member user), nogroup (65534).
 #   Empty directories: proc sys dev tmp (1777) old host_dir root home/user.
 #
 # Note: Debian's busybox-static is built with FEATURE_SH_STANDALONE, so its `sh` runs its own
 # applet for a bare command name before it looks at PATH: inside the rootfs, `mount` typed in
-# busybox sh is BusyBox's mount even though usr/bin/mount -> rootbox. Call rootbox's tools by
+# busybox sh is BusyBox's mount even though bin/mount -> rootbox. Call rootbox's tools by
 # path (`/bin/mount`) or as `rootbox mount`; programs exec'd by path or through execvp(3)
-# (env, chroot, unshare COMMAND) get the usr/bin links, i.e. rootbox.
+# (env, chroot, unshare COMMAND) get the bin/ links, i.e. rootbox.
 #
 # Environment:
 #   ROOTBOX   path of the rootbox binary to install (default: see above)
@@ -54,7 +55,7 @@ fi
 dir=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Safety first: this script replaces DIR/etc/passwd, DIR/usr/bin/* and DIR/lib*. It works only
+# Safety first: this script replaces DIR/etc/passwd, DIR/bin/* and DIR/lib*. It works only
 # in a new or empty directory, or in one an earlier run made (it holds the .mkrootfs stamp),
 # and never in the running system's root, whatever the spelling (`//`, `/tmp/..`).
 stamp=.mkrootfs
@@ -95,21 +96,33 @@ libs() {
     done
 }
 
-bindir=$dir/usr/bin
+bindir=$dir/bin usrbin=$dir/usr/bin
 
-# link NAME TARGET: usr/bin/NAME -> TARGET (a sibling), replacing whatever was there.
-link() {
-    ln -sfn "$2" "$bindir/$1"
+# put SRC NAME: install the file SRC as bin/NAME, and the same file as usr/bin/NAME.
+put() {
+    install_file "$1" "$bindir/$2"
+    rm -f "$usrbin/$2"
+    ln "$bindir/$2" "$usrbin/$2" 2>/dev/null || install_file "$bindir/$2" "$usrbin/$2"
 }
 
-mkdir -p "$bindir" "$dir/etc"
+# link NAME TARGET: bin/NAME and usr/bin/NAME -> TARGET (a sibling), replacing whatever was
+# there.
+link() {
+    ln -sfn "$2" "$bindir/$1"
+    ln -sfn "$2" "$usrbin/$1"
+}
+
+# A layout of an earlier version of this script had bin or usr/bin as a link.
+for d in "$bindir" "$usrbin"; do
+    if [ -L "$d" ]; then rm -f "$d"; fi
+done
+mkdir -p "$bindir" "$usrbin" "$dir/etc"
 for d in proc sys dev old host_dir root home/user; do
     mkdir -p "$dir/$d"
 done
 mkdir -p "$dir/tmp"
 chmod 1777 "$dir/tmp"
-ln -sfn usr/bin "$dir/bin"
-ln -sfn usr/bin "$dir/sbin"
+ln -sfn bin "$dir/sbin"
 ln -sfn bin "$dir/usr/sbin"
 
 # BusyBox.
@@ -128,7 +141,7 @@ if [ "${MKROOTFS_NO_BUSYBOX:-}" != 1 ]; then
     fi
 fi
 if [ -n "$busybox" ]; then
-    install_file "$busybox" "$bindir/busybox"
+    put "$busybox" busybox
     libs "$busybox"
     for applet in $("$bindir/busybox" --list); do
         case $applet in */* | busybox) continue ;; esac
@@ -141,7 +154,7 @@ else
         mount umount; do
         path=$(command -v "$tool" 2>/dev/null) || continue
         case $path in /*) ;; *) continue ;; esac
-        install_file "$path" "$bindir/$tool"
+        put "$path" "$tool"
         libs "$path"
         found=1
     done
@@ -162,7 +175,7 @@ else
     [ -n "$rootbox" ] || echo "$prog: warning: no rootbox binary found (set ROOTBOX or run cargo build)" >&2
 fi
 if [ -n "$rootbox" ]; then
-    install_file "$rootbox" "$bindir/rootbox"
+    put "$rootbox" rootbox
     libs "$rootbox"
     for applet in $("$rootbox" --list); do
         link "$applet" rootbox

@@ -1,6 +1,6 @@
 //! rootbox: every rootbox tool in one binary, BusyBox style.
 //!
-//! The applet is chosen by the basename of argv[0] (a login shell's leading `-` stripped),
+//! The applet is chosen by the basename of `argv[0]` (a login shell's leading `-` stripped),
 //! so `ln -s rootbox mount; ./mount ...` runs mount; `rootbox APPLET ARGS...` works too.
 //! Each applet is the same `main` function its own binary calls. `rootbox --install DIR`
 //! makes the links. Privilege comes from the caller: never install this binary setuid or
@@ -73,7 +73,7 @@ fn applet(name: &[u8]) -> Option<Main> {
         .map(|i| APPLETS[i].1)
 }
 
-/// The name a program was run as: the basename of argv[0] without a leading `-`.
+/// The name a program was run as: the basename of `argv[0]` without a leading `-`.
 fn invoked_as(arg0: &OsStr) -> &[u8] {
     let bytes = arg0.as_bytes();
     let base = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);

@@ -288,3 +288,64 @@ pub fn ns_sh_with(script: &str, env: &[(&str, &str)]) -> Output {
     assert!(before == after, "the host's mount table changed");
     out
 }
+
+/// Whether `program` is installed; a test that needs it prints SKIP without it (and fails
+/// under `CI=true`, where everything must run).
+pub fn installed(test: &str, program: &str) -> bool {
+    let found = cmd("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .run()
+        .code
+        == 0;
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: {program} is not installed"
+        );
+        println!("SKIP: {test}: {program} is not installed");
+    }
+    found
+}
+
+/// The rootfs builder under test.
+pub const MKROOTFS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mkrootfs.sh");
+
+/// `ns_sh` with `$MKROOTFS` (the builder) and `$ROOTBOX` (the binary under test) set.
+pub fn ns_sh_rootfs(script: &str) -> Output {
+    let rootbox = rootbox().to_str().unwrap();
+    let env = [
+        ("MKROOTFS", MKROOTFS),
+        ("ROOTBOX", rootbox),
+        ("PATH", &with_sbin()),
+    ];
+    ns_sh_with(script, &env)
+}
+
+/// `$PATH` with the sbin directories, where GNU chroot lives, at the end.
+pub fn with_sbin() -> String {
+    let path = std::env::var("PATH").unwrap_or_default();
+    format!("{path}:/usr/sbin:/sbin")
+}
+
+/// Run `script` in `ns_sh` after building a rootfs at `$SCRATCH/r` (with our binary as
+/// `r/bin/rootbox` and its applet links) and mounting proc at `r/proc`.
+pub fn rootfs_sh(script: &str) -> Output {
+    ns_sh_rootfs(&format!(
+        "\"$MKROOTFS\" r\nmount -t proc proc r/proc\n{script}"
+    ))
+}
+
+/// Whether the tests run as real root, for a test that needs it (a user namespace will not
+/// do: set-user-ID files, real uid switches, capabilities taken away by setpriv). Without
+/// it the test prints `SKIP` and returns, except under `CI=true`, where a skip is a failure.
+pub fn needs_root(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: needs root under CI"
+    );
+    println!("SKIP: {test}: needs root");
+    false
+}

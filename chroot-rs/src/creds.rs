@@ -18,27 +18,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use crate::quote::quote;
 
-/// One passwd line: name, uid, gid.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct User {
-    /// Login name.
-    pub name: Vec<u8>,
-    /// User id.
-    pub uid: u32,
-    /// Login group id.
-    pub gid: u32,
-}
-
-/// One group line: name, gid, members.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Group {
-    /// Group name.
-    pub name: Vec<u8>,
-    /// Group id.
-    pub gid: u32,
-    /// Member login names.
-    pub members: Vec<Vec<u8>>,
-}
+use common::passwd::{Group, User};
 
 /// NEWROOT's user and group databases (empty when a file is missing).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -53,32 +33,8 @@ impl Db {
     /// Parse the texts of passwd(5) and group(5). Lines that do not parse (comments, NIS
     /// `+`/`-` lines, bad ids) are skipped, as glibc's files backend skips them.
     pub fn parse(passwd: &[u8], group: &[u8]) -> Db {
-        let users = lines(passwd)
-            .filter_map(|f| {
-                Some(User {
-                    name: f.first()?.to_vec(),
-                    uid: id(f.get(2)?)?,
-                    gid: id(f.get(3)?)?,
-                })
-            })
-            .collect();
-        let groups = lines(group)
-            .filter_map(|f| {
-                Some(Group {
-                    name: f.first()?.to_vec(),
-                    gid: id(f.get(2)?)?,
-                    members: f
-                        .get(3)
-                        .map(|m| {
-                            m.split(|&b| b == b',')
-                                .filter(|m| !m.is_empty())
-                                .map(<[u8]>::to_vec)
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
-            })
-            .collect();
+        let users = common::passwd::users(passwd).collect();
+        let groups = common::passwd::groups(group).collect();
         Db { users, groups }
     }
 
@@ -111,18 +67,6 @@ impl Db {
             None => common::ids::parse(OsStr::from_bytes(text)),
         }
     }
-}
-
-/// Fields of the non-comment lines of a colon-separated file.
-fn lines(text: &[u8]) -> impl Iterator<Item = Vec<&[u8]>> {
-    text.split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty() && !l.starts_with(b"#") && !l.starts_with(b"+"))
-        .filter(|l| !l.starts_with(b"-"))
-        .map(|l| l.split(|&b| b == b':').collect())
-}
-
-fn id(field: &[u8]) -> Option<u32> {
-    common::ids::parse(OsStr::from_bytes(field))
 }
 
 /// What to switch to before exec. `None` leaves the caller's value.

@@ -22,6 +22,7 @@ mod sys;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
+use common::longopt::{self, HasArg, Long, long};
 use common::{Failure, Result, exit, usage};
 
 pub use creds::{Creds, Db, resolve};
@@ -87,20 +88,17 @@ pub struct Opts {
     pub command: Vec<OsString>,
 }
 
-/// The long options, in the order `--help` lists them. getopt_long accepts any unique
-/// prefix (`--user=1000`); none of these share a first letter, so a prefix is never
-/// ambiguous.
-const LONG: &[&str] = &["userspec", "groups", "skip-chdir", "help", "version"];
+/// The long options, in the order `--help` lists them; getopt_long accepts any unique
+/// prefix (`--user=1000`).
+const LONG: &[Long] = &[
+    long("userspec", HasArg::Required),
+    long("groups", HasArg::Required),
+    long("skip-chdir", HasArg::No),
+    long("help", HasArg::No),
+    long("version", HasArg::No),
+];
 
-/// The long option `name` abbreviates, as getopt_long resolves it.
-fn long_option(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        return None;
-    }
-    LONG.iter().copied().find(|l| l.starts_with(name))
-}
-
-/// Parse the arguments after argv[0]. Options end at NEWROOT (GNU uses getopt's `+` mode),
+/// Parse the arguments after `argv[0]`. Options end at NEWROOT (GNU uses getopt's `+` mode),
 /// so everything after it is COMMAND, passed on untouched.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
     use lexopt::Arg::{Long, Short, Value};
@@ -112,23 +110,16 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
             None => return Err(Failure::usage("missing operand")),
         };
         match arg {
-            Long(name) => match long_option(name) {
-                Some("userspec") => opts.userspec = Some(value(&mut parser)?),
-                Some("groups") => opts.groups = Some(value(&mut parser)?),
-                Some(flag) => {
-                    if let Some(value) = parser.optional_value() {
-                        let option = format!("--{flag}");
-                        let e = lexopt::Error::UnexpectedValue { option, value };
-                        return Err(usage::from_lexopt(e));
-                    }
-                    match flag {
-                        "help" => return Ok(Action::Help),
-                        "version" => return Ok(Action::Version),
-                        _ => opts.skip_chdir = true,
-                    }
+            Long(given) => {
+                let given = given.to_string();
+                match longopt::take(&mut parser, LONG, &given)? {
+                    ("userspec", value) => opts.userspec = value,
+                    ("groups", value) => opts.groups = value,
+                    ("help", _) => return Ok(Action::Help),
+                    ("version", _) => return Ok(Action::Version),
+                    _ => opts.skip_chdir = true,
                 }
-                None => return Err(usage::from_lexopt(arg.unexpected())),
-            },
+            }
             Short(_) => return Err(usage::from_lexopt(arg.unexpected())),
             Value(newroot) => {
                 opts.newroot = newroot;
@@ -137,10 +128,6 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
             }
         }
     }
-}
-
-fn value(parser: &mut lexopt::Parser) -> Result<OsString> {
-    parser.value().map_err(usage::from_lexopt)
 }
 
 /// The command to run: COMMAND, or `"$SHELL" -i`, or `/bin/sh -i`.
@@ -200,21 +187,14 @@ fn run(opts: Opts) -> Result<u8> {
     .with_code(common::exec::status(errno)))
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args.into_iter().skip(1)).and_then(|action| match action {
-        Action::Help => print(USAGE),
-        Action::Version => print(&usage::version(NAME)),
+        Action::Help => common::out::print(USAGE),
+        Action::Version => common::out::print(&usage::version(NAME)),
         Action::Run(opts) => run(opts),
     });
     common::finish(NAME, exit::CHROOT_FAILURE, exit::CHROOT_FAILURE, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = common::out::Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 #[cfg(test)]
@@ -276,6 +256,8 @@ mod tests {
         assert_eq!(err(&[]), "missing operand");
         assert_eq!(err(&["--userspec=1"]), "missing operand");
         assert_eq!(err(&["--bogus", "/"]), "unrecognized option '--bogus'");
+        // getopt shows an unknown option with its argument, as typed.
+        assert_eq!(err(&["--bogus=1", "/"]), "unrecognized option '--bogus=1'");
         assert_eq!(err(&["-x", "/"]), "invalid option -- 'x'");
         assert_eq!(err(&["-h"]), "invalid option -- 'h'");
         assert_eq!(
@@ -298,8 +280,8 @@ mod tests {
 
     #[test]
     fn every_option_is_in_usage() {
-        for long in LONG {
-            assert!(USAGE.contains(&format!("--{long}")), "{long}");
+        for o in LONG {
+            assert!(USAGE.contains(&format!("--{}", o.name)), "{}", o.name);
         }
         assert!(USAGE.contains("not a security boundary"));
         assert!(USAGE.contains("pivot_root(8)"));
@@ -308,10 +290,11 @@ mod tests {
     #[test]
     fn every_option_is_in_the_man_page() {
         let page = include_str!("../man/chroot.1");
-        for long in LONG {
+        for o in LONG {
             assert!(
-                page.contains(&format!("\\-\\-{}", long.replace('-', "\\-"))),
-                "{long}"
+                page.contains(&format!("\\-\\-{}", o.name.replace('-', "\\-"))),
+                "{}",
+                o.name
             );
         }
         assert!(page.contains("chroot is not a security boundary."));

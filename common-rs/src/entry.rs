@@ -1,8 +1,9 @@
 //! The process entry point of every rootbox binary.
 //!
-//! The binaries are `#![no_main]` and define the C `main` through [`entry!`]: Rust's own
-//! start-up sets SIGPIPE to "ignore" before `main`, which a program we exec would inherit and
-//! which would hide the caller's own disposition. Starting from the C `main`, the process
+//! The binaries are `#![no_main]` and define the C `main` through
+//! [`entry!`](crate::entry!): Rust's own start-up sets SIGPIPE to "ignore" before `main`,
+//! which a program we exec would inherit and which would hide the caller's own
+//! disposition. Starting from the C `main`, the process
 //! keeps exactly the signal dispositions and mask the caller gave it, so `exec` passes them
 //! on untouched (util-linux and coreutils behave so; research/security.md §0.3 L-sig).
 //!
@@ -14,7 +15,7 @@ use std::ffi::{CStr, OsString, c_char, c_int};
 use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 
-/// A tool's entry point: the arguments (argv[0] first) in, the exit status out.
+/// A tool's entry point: the arguments (`argv[0]` first) in, the exit status out.
 pub type Main = fn(Vec<OsString>) -> u8;
 
 /// The message printed when the kernel says the process runs with elevated privileges.
@@ -29,7 +30,7 @@ pub fn elevated() -> bool {
     unsafe { nix::libc::getauxval(nix::libc::AT_SECURE) != 0 }
 }
 
-/// Run `main` with the arguments of the C `main`; used by [`entry!`].
+/// Run `main` with the arguments of the C `main`; used by [`entry!`](crate::entry!).
 ///
 /// # Safety
 /// `argv` must hold `argc` valid NUL-terminated strings, as the C runtime guarantees.

@@ -125,13 +125,24 @@ fn errno_of(cause: &(dyn std::error::Error + 'static)) -> Option<Errno> {
         .map(Errno::from_raw)
 }
 
+/// The C library's text for `errno` (`strerror`), as C tools print it. nix's own table
+/// differs in places (`EBADF` is "Bad file number" there, "Bad file descriptor" in glibc).
+pub fn strerror(errno: Errno) -> String {
+    let text = std::io::Error::from_raw_os_error(errno as i32).to_string();
+    // std appends " (os error N)" to the C library's text.
+    match text.rfind(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
 /// The chain joined with `": "`, every errno as plain strerror text (never nix's
 /// `EPERM: ...` nor std's `(os error 1)`).
 pub fn render(error: &anyhow::Error) -> String {
     let parts: Vec<String> = error
         .chain()
         .map(|cause| match errno_of(cause) {
-            Some(errno) => errno.desc().to_string(),
+            Some(errno) => strerror(errno),
             None => cause.to_string(),
         })
         .collect();
@@ -187,6 +198,12 @@ mod tests {
         let io = std::io::Error::from_raw_os_error(2);
         let f: Failure = anyhow::Error::new(io).context("open 'a'").into();
         assert_eq!(f.message(), "open 'a': No such file or directory");
+    }
+
+    #[test]
+    fn strerror_is_the_c_library_text() {
+        assert_eq!(strerror(Errno::EBADF), "Bad file descriptor");
+        assert_eq!(strerror(Errno::ENOENT), "No such file or directory");
     }
 
     #[test]

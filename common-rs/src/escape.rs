@@ -43,8 +43,14 @@ mod tests {
 /// else byte by byte as `\xNN`, and a backslash as `\x5c` when an `x` follows it, so the
 /// output stays unambiguous. Returns the text and its width in terminal cells.
 pub fn safe(bytes: &[u8], utf8: bool, out: &mut Vec<u8>) -> usize {
-    let mut width = 0;
-    let mut i = 0;
+    // Fast path: the printable-ASCII prefix without backslashes goes through as it is.
+    let plain = bytes
+        .iter()
+        .position(|&b| !(0x20..0x7f).contains(&b) || b == b'\\')
+        .unwrap_or(bytes.len());
+    out.extend_from_slice(&bytes[..plain]);
+    let mut width = plain;
+    let mut i = plain;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
@@ -86,7 +92,12 @@ pub fn safe(bytes: &[u8], utf8: bool, out: &mut Vec<u8>) -> usize {
 
 /// The `--raw` form: space, backslash, control bytes and every non-ASCII byte as `\xNN`.
 pub fn raw(bytes: &[u8], out: &mut Vec<u8>) {
-    for &b in bytes {
+    let plain = bytes
+        .iter()
+        .position(|&b| b <= b' ' || b >= 0x7f || b == b'\\')
+        .unwrap_or(bytes.len());
+    out.extend_from_slice(&bytes[..plain]);
+    for &b in &bytes[plain..] {
         if b <= b' ' || b >= 0x7f || b == b'\\' {
             hex(b, out);
         } else {
@@ -112,6 +123,13 @@ pub fn pairs(bytes: &[u8], out: &mut Vec<u8>) {
 /// (escaped as `\\xNN`), so the document is always valid UTF-8 JSON (util-linux writes
 /// them raw: DESIGN.md §3).
 pub fn json(bytes: &[u8], out: &mut Vec<u8>) {
+    if bytes
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.extend_from_slice(bytes);
+        return;
+    }
     for chunk in bytes.utf8_chunks() {
         for &b in chunk.valid().as_bytes() {
             match b {

@@ -6,8 +6,11 @@
 //! '--map-user' '--map-users'`, `option '--fork' doesn't allow an argument`,
 //! `option '--propagation' requires an argument`.
 //!
-//! Parsers should call `Parser::set_short_equals(false)`: getopt reads `-w=x` as the
-//! argument `=x` and `-m=x` as the options `-m`, `-=`, `-x`.
+//! [`short`] reads a short option as the long one it stands for; [`next`] reads a whole
+//! command line option by option, with [`parser`] set up as getopt reads short options.
+//!
+//! Parsers should come from [`parser`] (or call `Parser::set_short_equals(false)`): getopt
+//! reads `-w=x` as the argument `=x` and `-m=x` as the options `-m`, `-=`, `-x`.
 
 use std::ffi::OsString;
 
@@ -90,6 +93,61 @@ pub fn take(
     Ok((opt.name, value))
 }
 
+/// Finish reading the short option lexopt just returned as `Arg::Short(letter)`: `shorts`
+/// names the long option each letter is, and the letter takes that option's argument
+/// (required: the rest of the word or the next word; optional: only the rest of the word,
+/// getopt's `m::`). Returns the long name and the argument; an unknown letter is getopt's
+/// `invalid option -- 'x'`.
+pub fn short(
+    parser: &mut lexopt::Parser,
+    letter: char,
+    longs: &[Long],
+    shorts: &[(char, &'static str)],
+) -> Result<(&'static str, Option<OsString>), Failure> {
+    let name = shorts
+        .iter()
+        .find(|(s, _)| *s == letter)
+        .map(|(_, name)| *name)
+        .ok_or_else(|| crate::usage::from_lexopt(lexopt::Arg::Short(letter).unexpected()))?;
+    let value = match longs.iter().find(|o| o.name == name).map(|o| o.arg) {
+        Some(HasArg::Required) => Some(parser.value().map_err(crate::usage::from_lexopt)?),
+        Some(HasArg::Optional) => parser.optional_value(),
+        _ => None,
+    };
+    Ok((name, value))
+}
+
+/// A parser for the arguments after `argv[0]` (`args` includes it), reading short options
+/// as getopt does: `-w=x` is `-w` with the argument `=x`, not `x`.
+pub fn parser(args: Vec<OsString>) -> lexopt::Parser {
+    let mut parser = lexopt::Parser::from_args(args.into_iter().skip(1));
+    parser.set_short_equals(false);
+    parser
+}
+
+/// The next option of a command line whose options are all in `longs` and `shorts` (see
+/// [`short`] and [`take`]), by its long name and with its argument; `None` at the end.
+/// Operands met on the way are pushed to `operands`: getopt_long permutes them after the
+/// options, so an option may follow an operand.
+pub fn next(
+    parser: &mut lexopt::Parser,
+    longs: &[Long],
+    shorts: &[(char, &'static str)],
+    operands: &mut Vec<OsString>,
+) -> Result<Option<(&'static str, Option<OsString>)>, Failure> {
+    loop {
+        match parser.next().map_err(crate::usage::from_lexopt)? {
+            None => return Ok(None),
+            Some(lexopt::Arg::Value(operand)) => operands.push(operand),
+            Some(lexopt::Arg::Short(c)) => return short(parser, c, longs, shorts).map(Some),
+            Some(lexopt::Arg::Long(given)) => {
+                let given = given.to_string();
+                return take(parser, longs, &given).map(Some);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +176,69 @@ mod tests {
             }
         }
         Ok(out)
+    }
+
+    #[test]
+    fn short_options_take_their_long_ones_argument() {
+        const SHORTS: &[(char, &str)] = &[('f', "fork"), ('p', "propagation"), ('m', "mount")];
+        let read = |args: &[&str]| -> Result<Vec<(String, Option<String>)>, String> {
+            let mut p = lexopt::Parser::from_args(args.iter().copied());
+            p.set_short_equals(false);
+            let mut out = Vec::new();
+            while let Some(lexopt::Arg::Short(c)) = p.next().map_err(|e| e.to_string())? {
+                let (name, value) = short(&mut p, c, TABLE, SHORTS).map_err(|f| f.message())?;
+                out.push((name.to_string(), value.map(|v| lossy(&v))));
+            }
+            Ok(out)
+        };
+        let pair = |n: &str, v: Option<&str>| (n.to_string(), v.map(str::to_string));
+        assert_eq!(read(&["-f"]), Ok(vec![pair("fork", None)]));
+        assert_eq!(
+            read(&["-pslave"]),
+            Ok(vec![pair("propagation", Some("slave"))])
+        );
+        assert_eq!(
+            read(&["-fp", "x"]),
+            Ok(vec![pair("fork", None), pair("propagation", Some("x"))])
+        );
+        assert_eq!(read(&["-m0700"]), Ok(vec![pair("mount", Some("0700"))]));
+        assert_eq!(
+            read(&["-m", "-f"]),
+            Ok(vec![pair("mount", None), pair("fork", None)])
+        );
+        assert_eq!(read(&["-z"]), Err("invalid option -- 'z'".into()));
+        assert_eq!(
+            read(&["-p"]),
+            Err("option requires an argument -- 'p'".into())
+        );
+    }
+
+    #[test]
+    fn options_in_order_and_operands_aside() {
+        let args = ["prog", "a", "--fo", "-pslave", "b", "-p=x", "--", "-f"];
+        let mut p = parser(args.iter().map(OsString::from).collect());
+        let shorts: &[(char, &str)] = &[('f', "fork"), ('p', "propagation")];
+        let mut operands = Vec::new();
+        let mut opts = Vec::new();
+        while let Some((name, value)) = next(&mut p, TABLE, shorts, &mut operands).unwrap() {
+            opts.push((name, value.map(|v| lossy(&v))));
+        }
+        assert_eq!(
+            opts,
+            [
+                ("fork", None),
+                ("propagation", Some("slave".to_string())),
+                ("propagation", Some("=x".to_string())),
+            ]
+        );
+        assert_eq!(operands, ["a", "b", "-f"]);
+        let mut p = parser(vec!["prog".into(), "--bogus=1".into()]);
+        assert_eq!(
+            next(&mut p, TABLE, shorts, &mut operands)
+                .unwrap_err()
+                .message(),
+            "unrecognized option '--bogus=1'"
+        );
     }
 
     fn one(name: &str, value: Option<&str>) -> Vec<(String, Option<String>)> {

@@ -177,11 +177,7 @@ pub fn flag_names(flags: c_int) -> String {
     if rest != 0 {
         names.push(format!("{rest:#x}"));
     }
-    if names.is_empty() {
-        "0".into()
-    } else {
-        names.join("|")
-    }
+    crate::trace::join_flags(&names)
 }
 
 #[cfg(test)]

@@ -6,12 +6,32 @@
 //! signal ends us exactly as it ends a C tool) ends the tool quietly.
 
 use std::io::{self, BufWriter, ErrorKind, Write};
+use std::os::fd::AsFd;
 
 use crate::Failure;
 
 /// Buffered stdout whose errors become [`Failure`]s.
 pub struct Out {
-    inner: BufWriter<io::Stdout>,
+    inner: BufWriter<Fd1>,
+}
+
+/// File descriptor 1, written with write(2). std's `Stdout` treats EBADF as success (a
+/// closed stdout swallows everything); a tool whose output went nowhere must say so.
+struct Fd1;
+
+impl Write for Fd1 {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        loop {
+            match nix::unistd::write(io::stdout().as_fd(), buf) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                other => return other.map_err(io::Error::from),
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Default for Out {
@@ -24,7 +44,7 @@ impl Out {
     /// A writer over the process's stdout.
     pub fn new() -> Self {
         Out {
-            inner: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            inner: BufWriter::with_capacity(64 * 1024, Fd1),
         }
     }
 
@@ -42,6 +62,15 @@ impl Out {
     pub fn flush(&mut self) -> crate::Result<()> {
         self.inner.flush().map_err(write_error)
     }
+}
+
+/// Print `text` (a tool's `--help` or `--version`) and flush: exit status 0, or the write
+/// error.
+pub fn print(text: &str) -> crate::Result<u8> {
+    let mut out = Out::new();
+    out.str(text)?;
+    out.flush()?;
+    Ok(0)
 }
 
 /// A write error as the tool reports it: quiet on EPIPE, else `write error: strerror`.

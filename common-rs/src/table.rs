@@ -228,7 +228,8 @@ pub fn parse_mountinfo(line: &[u8]) -> Option<Entry> {
 /// never writes) are refused rather than wrapped.
 fn id_field(s: &[u8]) -> Option<(u64, &[u8])> {
     let (value, rest) = scan_number(s)?;
-    if !(rest.is_empty() || rest[0] == b' ' || rest[0] == b'\t') || rest.is_empty() {
+    // libmount wants a separator after the ID (an ID alone on the line is an error).
+    if rest.first().is_none_or(|&b| b != b' ' && b != b'\t') {
         return None;
     }
     if !(0..=i64::from(i32::MAX)).contains(&value) {
@@ -405,22 +406,21 @@ impl Index {
         for (i, e) in entries.iter().enumerate() {
             first_by_id.entry(e.id).or_insert(i);
         }
-        let mut edges: Vec<(usize, u64, usize)> = Vec::with_capacity(entries.len());
+        // (parent ID, child): only the first entry of an ID is a child, never of itself.
+        let mut edges: Vec<(u64, usize)> = Vec::with_capacity(entries.len());
         for (i, e) in entries.iter().enumerate() {
-            if first_by_id.get(&e.id) != Some(&i) || e.id == e.parent {
-                continue;
+            if first_by_id.get(&e.id) == Some(&i) && e.id != e.parent {
+                edges.push((e.parent, i));
             }
-            // Every entry whose ID is the parent ID is a parent (duplicates included).
-            edges.push((usize::MAX, e.parent, i));
         }
-        // Group by parent ID, then by child ID.
-        edges.sort_unstable_by_key(|&(_, parent, child)| (parent, entries[child].id));
+        // Grouped by parent ID, each group in child-ID order.
+        edges.sort_unstable_by_key(|&(parent, child)| (parent, entries[child].id));
         let mut by_parent: HashMap<u64, (usize, usize)> = HashMap::new();
         let mut i = 0;
         while i < edges.len() {
-            let parent = edges[i].1;
+            let parent = edges[i].0;
             let mut j = i;
-            while j < edges.len() && edges[j].1 == parent {
+            while j < edges.len() && edges[j].0 == parent {
                 j += 1;
             }
             by_parent.insert(parent, (i, j));
@@ -428,10 +428,11 @@ impl Index {
         }
         let mut start = Vec::with_capacity(entries.len() + 1);
         let mut kids = Vec::with_capacity(edges.len());
+        // Every entry carrying the parent ID has these children (duplicate IDs included).
         for e in entries {
             start.push(kids.len());
             if let Some(&(a, b)) = by_parent.get(&e.id) {
-                kids.extend(edges[a..b].iter().map(|&(_, _, c)| c));
+                kids.extend(edges[a..b].iter().map(|&(_, c)| c));
             }
         }
         start.push(kids.len());

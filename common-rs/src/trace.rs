@@ -71,7 +71,7 @@ pub fn call<T: Shown>(
 
 /// `-1 EINVAL (Invalid argument)`, as strace shows a failed call.
 pub fn errno_text(errno: Errno) -> String {
-    format!("-1 {errno:?} ({})", errno.desc())
+    format!("-1 {errno:?} ({})", crate::strerror(errno))
 }
 
 /// Print one trace line when tracing is on (for steps that are not a single syscall,
@@ -123,11 +123,16 @@ where
         .collect();
     named.sort();
     let names: Vec<&str> = named.into_iter().map(|(_, name)| name).collect();
+    join_flags(&names)
+}
+
+/// Flag names joined with `|` as strace shows a flags argument, `0` when there are none.
+pub fn join_flags<S: AsRef<str>>(names: &[S]) -> String {
     if names.is_empty() {
-        "0".into()
-    } else {
-        names.join("|")
+        return "0".into();
     }
+    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    names.join("|")
 }
 
 #[cfg(test)]

@@ -244,6 +244,7 @@ impl Col {
             hint: i.hint,
             right: i.right,
             tree: i.tree,
+            strict: self == Col::Action,
             json: self.json(bytes),
         }
     }
@@ -257,6 +258,7 @@ pub fn list_columns(out: &mut Out, style: &Style) -> Result<u8> {
             hint: 0.1,
             right: false,
             tree: false,
+            strict: false,
             json: Json::String,
         },
         scols::Column {
@@ -264,6 +266,7 @@ pub fn list_columns(out: &mut Out, style: &Style) -> Result<u8> {
             hint: 0.1,
             right: false,
             tree: false,
+            strict: false,
             json: Json::String,
         },
     ];
@@ -436,6 +439,44 @@ pub fn merged_options(vfs: &[u8], fs: &[u8]) -> Vec<u8> {
         res.extend_from_slice(o);
     }
     res
+}
+
+/// [`merged_options`] appended to `out`, without building lists in the common case
+/// (no quoted option values).
+fn merge_into(vfs: &[u8], fs: &[u8], out: &mut Vec<u8>) {
+    if vfs.is_empty() || fs.is_empty() || vfs == fs || vfs.contains(&b'"') || fs.contains(&b'"') {
+        out.extend_from_slice(&merged_options(vfs, fs));
+        return;
+    }
+    let items = || {
+        vfs.split(|&b| b == b',')
+            .chain(fs.split(|&b| b == b','))
+            .filter(|o| !o.is_empty())
+    };
+    let rw = items().filter(|o| option_name(o) == b"rw").count().min(2);
+    let ro = if rw == 2 {
+        0
+    } else {
+        items()
+            .filter(|o| option_name(o) == b"ro")
+            .count()
+            .min(2 - rw)
+    };
+    out.extend_from_slice(if ro > 0 { b"ro" } else { b"rw" });
+    let (mut skip_rw, mut skip_ro) = (rw, ro);
+    for o in items() {
+        let name = option_name(o);
+        if skip_rw > 0 && name == b"rw" {
+            skip_rw -= 1;
+            continue;
+        }
+        if skip_ro > 0 && name == b"ro" {
+            skip_ro -= 1;
+            continue;
+        }
+        out.push(b',');
+        out.extend_from_slice(o);
+    }
 }
 
 /// Options split at commas outside double quotes; empty items dropped.
@@ -663,7 +704,8 @@ pub fn options(ctx: &Ctx, i: usize) -> Vec<u8> {
     }
 }
 
-/// `size_to_human_string(SIZE_SUFFIX_1LETTER, bytes)`: 1024-based, one decimal at most.
+/// `size_to_human_string(SIZE_SUFFIX_1LETTER, bytes)`: 1024-based, the fraction taken to
+/// thousandths, rounded to one decimal, a trailing zero dropped (`23.5G`, `1K`).
 pub fn human_size(bytes: u64) -> String {
     let mut exp = 0;
     for shift in (10..=60).step_by(10) {
@@ -674,20 +716,22 @@ pub fn human_size(bytes: u64) -> String {
     }
     let letter = b"BKMGTPE"[exp / 10] as char;
     let mut dec = if exp > 0 { bytes >> exp } else { bytes };
-    let mut frac = if exp > 0 {
+    let rem = if exp > 0 {
         bytes & ((1u64 << exp) - 1)
     } else {
         0
     };
-    if frac > 0 {
-        frac = ((frac >> (exp - 10)) + 50) / 100;
-        if frac == 10 {
+    let mut frac = 0;
+    if rem > 0 {
+        let thousandths = ((u128::from(rem) * 1000) >> exp) as u64;
+        frac = (thousandths + 50) / 100 * 10;
+        if frac == 100 {
             dec += 1;
             frac = 0;
         }
     }
     if frac > 0 {
-        format!("{dec}.{frac}{letter}")
+        format!("{dec}.{}{letter}", frac / 10)
     } else {
         format!("{dec}{letter}")
     }
@@ -695,6 +739,33 @@ pub fn human_size(bytes: u64) -> String {
 
 fn percent(used: u64, total: u64) -> String {
     format!("{:.0}%", used as f64 / total as f64 * 100.0)
+}
+
+/// Append the cell of column `col` for entry `i` to `out`; false when it has no data.
+/// The common columns are copied straight from the entry.
+pub fn put(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache, out: &mut Vec<u8>) -> bool {
+    let e = &ctx.entries[i];
+    match col {
+        Col::Target => out.extend_from_slice(&e.target),
+        Col::Fstype => out.extend_from_slice(&e.fstype),
+        Col::Options if ctx.kernel => merge_into(&e.vfs_options, &e.fs_options, out),
+        Col::Source if !ctx.flags.canon && tag(&e.source).is_none() => {
+            out.extend_from_slice(&e.source);
+            if ctx.kernel && !ctx.flags.nofsroot && e.root != b"/" {
+                out.push(b'[');
+                out.extend_from_slice(&e.root);
+                out.push(b']');
+            }
+        }
+        Col::VfsOptions if ctx.kernel => out.extend_from_slice(&e.vfs_options),
+        Col::FsOptions if ctx.kernel => out.extend_from_slice(&e.fs_options),
+        Col::OptFields if !e.opt_fields.is_empty() => out.extend_from_slice(&e.opt_fields),
+        _ => match data(col, ctx, i, cache) {
+            Some(d) => out.extend_from_slice(&d),
+            None => return false,
+        },
+    }
+    true
 }
 
 /// The cell of column `col` for entry `i`.
@@ -856,6 +927,27 @@ mod tests {
     }
 
     #[test]
+    fn merge_fast_path_agrees() {
+        for (v, f) in [
+            ("rw,nosuid", "rw"),
+            ("ro,relatime", "rw,attr2"),
+            ("rw", "ro"),
+            ("ro", "ro,x"),
+            ("ro,rw", "ro,ro,a"),
+            ("a,,b", "rw,,c"),
+            ("rw=1,x", "ro=2"),
+        ] {
+            let mut fast = Vec::new();
+            merge_into(v.as_bytes(), f.as_bytes(), &mut fast);
+            assert_eq!(
+                fast,
+                merged_options(v.as_bytes(), f.as_bytes()),
+                "{v} + {f}"
+            );
+        }
+    }
+
+    #[test]
     fn human_sizes() {
         assert_eq!(human_size(1), "1B");
         assert_eq!(human_size(1024), "1K");
@@ -863,6 +955,10 @@ mod tests {
         assert_eq!(human_size(252 << 30), "252G");
         assert_eq!(human_size((1 << 30) - 1), "1024M");
         assert_eq!(human_size(80_000_000_000), "74.5G");
+        assert_eq!(human_size(24_684_084 * 1024), "23.5G");
+        assert_eq!(human_size(76_501_303_296), "71.2G");
+        assert_eq!(human_size((1 << 30) - (1 << 20)), "1023M");
+        assert_eq!(human_size((1u64 << 30) * 2 - (1 << 24)), "2G");
     }
 
     #[test]

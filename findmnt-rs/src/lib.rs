@@ -22,7 +22,7 @@ use common::table::{self, Entry, Format, Index};
 use common::{Failure, Result, out::Out, usage};
 
 use cols::Col;
-use scols::{Line, Mode, Style};
+use scols::{Mode, Style};
 
 /// The tool's name, the prefix of its messages.
 pub const NAME: &str = "findmnt";
@@ -459,11 +459,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
                 list
             }
         };
-        for name in list.split(',') {
-            let col = cols::by_name(name)
-                .ok_or_else(|| Failure::msg(format!("unknown column: {name}")))?;
-            columns.push(col);
-        }
+        columns.extend(column_list(list)?);
     }
     if !(o.positional.is_empty() || (o.match_source.is_none() && o.match_target.is_none())) {
         return Err(Failure::msg(
@@ -477,12 +473,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
     if let Some(second) = positional.next() {
         o.match_target = Some(second);
     }
-    if let Some(extra) = positional.next() {
-        return Err(Failure::usage(format!(
-            "unexpected argument '{}'",
-            usage::lossy(&extra)
-        )));
-    }
+    // util-linux ignores any further arguments.
     let mut sel = select::Selection::new(&o);
     if o.submounts && sel.is_listall() {
         o.submounts = false;
@@ -576,21 +567,84 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
     };
     // Without a tree column (TARGET) libsmartcols prints a flat table.
     let tree = tree && out_cols.iter().any(|c| c.tree);
-    let mut cache = cols::Cache::default();
-    let lines: Vec<Line> = placed
+    let parents: Vec<Option<usize>> = placed
         .iter()
-        .map(|p| Line {
-            cells: columns
-                .iter()
-                .map(|c| cols::data(*c, &ctx, p.entry, &mut cache))
-                .collect(),
-            parent: if tree { p.parent } else { None },
-        })
+        .map(|p| if tree { p.parent } else { None })
         .collect();
-    let mut buf = Vec::with_capacity(lines.len() * 128);
-    scols::print(&mut buf, &out_cols, &lines, &style);
-    out.bytes(&buf)?;
+    let mut cells = EntryCells {
+        ctx: &ctx,
+        columns: &columns,
+        placed: &placed,
+        cache: cols::Cache::default(),
+    };
+    let mut buf = Vec::with_capacity(1 << 19);
+    let mut sink = |b: &mut Vec<u8>| -> Result<()> {
+        out.bytes(b)?;
+        b.clear();
+        Ok(())
+    };
+    scols::render(&mut buf, &mut sink, &out_cols, &parents, &mut cells, &style)?;
+    sink(&mut buf)?;
+    // The process is about to exit: handing a 100k-entry table back to malloc piece by
+    // piece would cost more than building it.
+    std::mem::forget(cells);
+    std::mem::forget(placed);
+    std::mem::forget(index);
+    std::mem::forget(ctx);
     Ok(0)
+}
+
+/// Cells computed on demand from the table, so no copy of the table is kept for output.
+struct EntryCells<'a> {
+    ctx: &'a Ctx,
+    columns: &'a [Col],
+    placed: &'a [table::Placed],
+    cache: cols::Cache,
+}
+
+impl scols::Cells for EntryCells<'_> {
+    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool {
+        match (self.placed.get(line), self.columns.get(column)) {
+            (Some(p), Some(&c)) => cols::put(c, self.ctx, p.entry, &mut self.cache, out),
+            _ => false,
+        }
+    }
+
+    fn locality(&self, line: usize) -> usize {
+        self.placed.get(line).map_or(line, |p| p.entry)
+    }
+}
+
+/// Column names, comma-separated, parsed as util-linux's `string_to_idarray` does: an
+/// unknown name is reported with the rest of the list, an empty list or an empty item fails
+/// silently.
+fn column_list(list: &str) -> Result<Vec<Col>> {
+    let silent = || Failure::silent(1);
+    if list.is_empty() {
+        return Err(silent());
+    }
+    let bytes = list.as_bytes();
+    let mut out = Vec::new();
+    let mut begin: Option<usize> = None;
+    for p in 0..bytes.len() {
+        let start = *begin.get_or_insert(p);
+        let end = if p + 1 == bytes.len() {
+            p + 1
+        } else if bytes[p] == b',' {
+            p
+        } else {
+            continue;
+        };
+        if end <= start {
+            return Err(silent());
+        }
+        let name = &list[start..end];
+        let col = cols::by_name(name)
+            .ok_or_else(|| Failure::msg(format!("unknown column: {}", &list[start..])))?;
+        out.push(col);
+        begin = None;
+    }
+    Ok(out)
 }
 
 /// Read the table files: returns the entries, whether they are a kernel (mountinfo) table,
@@ -631,6 +685,18 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
             eprintln_checked(&w);
         }
         kernel &= format == Format::MountInfo;
+        let mut parsed = parsed;
+        if format == Format::MountInfo {
+            for e in parsed
+                .entries
+                .iter_mut()
+                .filter(|e| e.source == b"/dev/root")
+            {
+                if let Some(dev) = system_root(e.major, e.minor) {
+                    e.source = dev;
+                }
+            }
+        }
         if format == Format::MountInfo && tid == 0 {
             tid = tid_of(path);
         }
@@ -640,6 +706,19 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
         kernel = false;
     }
     Ok((entries, kernel, tid, bad))
+}
+
+/// The device behind the kernel's `/dev/root` name, from its device number (libmount
+/// `mnt_guess_system_root`, as findmnt shows it): `/dev/NAME` of `/sys/dev/block/MAJ:MIN`.
+fn system_root(major: u32, minor: u32) -> Option<Vec<u8>> {
+    if major == 0 && minor == 0 {
+        return None;
+    }
+    let link = std::fs::read_link(format!("/sys/dev/block/{major}:{minor}")).ok()?;
+    let name = link.file_name()?;
+    let mut dev = b"/dev/".to_vec();
+    dev.extend_from_slice(name.as_bytes());
+    Some(dev)
 }
 
 /// The TID a `/proc/TID/mountinfo`-like path belongs to (libmount `path_to_tid`): the
@@ -787,6 +866,20 @@ mod tests {
             e.as_deref(),
             Some("mutually exclusive arguments: --pseudo --real")
         );
+    }
+
+    #[test]
+    fn column_lists_like_util_linux() {
+        let names = |l: &str| column_list(l).map(|v| v.len()).map_err(|f| f.message());
+        assert_eq!(names("TARGET,source"), Ok(2));
+        assert_eq!(
+            names("FOO,TARGET"),
+            Err("unknown column: FOO,TARGET".into())
+        );
+        assert_eq!(names("TARGET,"), Err("unknown column: TARGET,".into()));
+        assert_eq!(names(","), Err("unknown column: ,".into()));
+        assert!(column_list("").is_err_and(|f| f.code() == Some(1) && f.message().is_empty()));
+        assert!(column_list("TARGET,,SOURCE").is_err_and(|f| f.message().is_empty()));
     }
 
     #[test]

@@ -192,3 +192,46 @@ fn swapped_match(sel: &Selection, one: &Ctx) -> bool {
     let e = &one.entries[0];
     streq_paths(&e.target, src)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names() {
+        assert_eq!(
+            parse_actions(b"mount,UMOUNT,remount,move").ok(),
+            Some(vec![
+                Action::Mount,
+                Action::Umount,
+                Action::Remount,
+                Action::Move
+            ])
+        );
+        let bad = parse_actions(b"mount,foo").err().map(|f| f.message());
+        assert_eq!(bad.as_deref(), Some("unknown action: foo"));
+    }
+
+    #[test]
+    fn changes_between_tables() {
+        let t = |s: &str| table::parse(s.as_bytes(), Format::MountInfo).entries;
+        let old = t("1 0 0:1 / / rw - ext4 a rw\n2 1 0:2 / /x rw - tmpfs x rw\n\
+                     3 1 0:3 / /y rw - tmpfs y rw\n4 1 0:4 / /m rw - tmpfs m rw\n");
+        let new = t("1 0 0:1 / / rw - ext4 a rw\n2 1 0:2 / /x ro - tmpfs x rw\n\
+                     4 1 0:4 / /n rw - tmpfs m rw\n5 1 0:5 / /z rw - tmpfs z rw\n");
+        type Change<'a> = (Action, Option<&'a [u8]>, Option<&'a [u8]>);
+        let got: Vec<Change> = diff(&old, &new)
+            .into_iter()
+            .map(|(a, o, n)| (a, o.map(|e| &e.target[..]), n.map(|e| &e.target[..])))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Action::Remount, Some(&b"/x"[..]), Some(&b"/x"[..])),
+                (Action::Move, Some(&b"/m"[..]), Some(&b"/n"[..])),
+                (Action::Mount, None, Some(&b"/z"[..])),
+                (Action::Umount, Some(&b"/y"[..]), None),
+            ]
+        );
+    }
+}

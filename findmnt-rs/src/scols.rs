@@ -29,6 +29,8 @@ pub struct Column {
     pub right: bool,
     /// Carries the tree art.
     pub tree: bool,
+    /// Never widened to the header (`SCOLS_FL_STRICTWIDTH`): the width hint rules.
+    pub strict: bool,
     /// JSON form.
     pub json: Json,
 }
@@ -70,117 +72,204 @@ pub struct Line {
     pub parent: Option<usize>,
 }
 
-/// Print `lines` (in tree pre-order: every line after its parent, children in order).
-pub fn print(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Style) {
-    match style.mode {
-        Mode::Json => json(out, columns, lines, style),
-        Mode::Raw | Mode::Pairs => plain(out, columns, lines, style),
-        Mode::Human => human(out, columns, lines, style),
+/// Where cell data comes from: `cell(line, column, out)` appends the cell's bytes to `out`
+/// and says whether the cell has data. Asked twice per cell in aligned modes (measure,
+/// then print), so nothing but the output buffer grows with the table.
+pub trait Cells {
+    /// Append the data of one cell; false when it has none.
+    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool;
+
+    /// Where the line's data lives, so that measuring can walk memory in order.
+    fn locality(&self, line: usize) -> usize {
+        line
     }
 }
 
-/// For each line: whether it is the last child of its parent, and whether it has children.
-fn shape(lines: &[Line]) -> (Vec<bool>, Vec<bool>) {
-    let mut last_child = vec![None; lines.len()];
-    let mut has_kids = vec![false; lines.len()];
-    for (i, l) in lines.iter().enumerate() {
-        if let Some(p) = l.parent {
-            last_child[p] = Some(i);
-            has_kids[p] = true;
-        }
-    }
-    let mut is_last = vec![false; lines.len()];
-    for c in last_child.iter().flatten() {
-        is_last[*c] = true;
-    }
-    (is_last, has_kids)
-}
-
-fn human(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Style) {
-    if lines.is_empty() {
-        return;
-    }
-    let (is_last, _) = shape(lines);
-    let tree = columns.iter().any(|c| c.tree) && lines.iter().any(|l| l.parent.is_some());
-    let (vert, branch, right) = if style.ascii || !style.utf8 {
-        ("| ", "|-", "`-")
-    } else {
-        ("\u{2502} ", "\u{251c}\u{2500}", "\u{2514}\u{2500}")
-    };
-    // Tree art prefix of each line (what its children inherit), built once per line.
-    let mut prefix: Vec<String> = Vec::new();
-    let mut art: Vec<String> = Vec::new();
-    if tree {
-        prefix.reserve(lines.len());
-        art.reserve(lines.len());
-        for (i, l) in lines.iter().enumerate() {
-            let (mine, inherited) = match l.parent {
-                None => (String::new(), String::new()),
-                Some(p) => {
-                    let base = &prefix[p];
-                    let mine = format!("{base}{}", if is_last[i] { right } else { branch });
-                    let inherited = format!("{base}{}", if is_last[i] { "  " } else { vert });
-                    (mine, inherited)
-                }
-            };
-            art.push(mine);
-            prefix.push(inherited);
-        }
-    }
-    // Encode every cell once and measure it.
-    let ncols = columns.len();
-    let mut text: Vec<Vec<u8>> = Vec::with_capacity(lines.len() * ncols);
-    let mut widths: Vec<usize> = Vec::with_capacity(lines.len() * ncols);
-    let mut colw: Vec<usize> = columns.iter().map(|c| c.name.len().max(1)).collect();
-    let mut maxdata = vec![0usize; ncols];
-    for (li, l) in lines.iter().enumerate() {
-        for (ci, col) in columns.iter().enumerate() {
-            let mut buf = Vec::new();
-            let mut w = 0;
-            if col.tree && tree {
-                buf.extend_from_slice(art[li].as_bytes());
-                w += art[li].chars().count();
+impl Cells for &[Line] {
+    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool {
+        match self
+            .get(line)
+            .and_then(|l| l.cells.get(column))
+            .and_then(|c| c.as_deref())
+        {
+            Some(d) => {
+                out.extend_from_slice(d);
+                true
             }
-            if let Some(data) = l.cells.get(ci).and_then(|c| c.as_deref()) {
-                w += escape::safe(data, style.utf8, &mut buf);
+            None => false,
+        }
+    }
+}
+
+/// Output goes to `sink` in chunks of about this size.
+const CHUNK: usize = 1 << 18;
+
+/// Print stored `lines` into `out`.
+pub fn print(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Style) {
+    let parents: Vec<Option<usize>> = lines.iter().map(|l| l.parent).collect();
+    let mut cells: &[Line] = lines;
+    let mut sink = |_: &mut Vec<u8>| -> Result<(), ()> { Ok(()) };
+    let _ = render(out, &mut sink, columns, &parents, &mut cells, style);
+}
+
+/// Print a table of `parents.len()` lines (in tree pre-order: every line after its
+/// parent, children in order), handing full chunks of `buf` to `sink`.
+pub fn render<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    parents: &[Option<usize>],
+    cells: &mut dyn Cells,
+    style: &Style,
+) -> Result<(), E> {
+    match style.mode {
+        Mode::Json => json(buf, sink, columns, parents, cells),
+        Mode::Raw | Mode::Pairs => plain(buf, sink, columns, parents.len(), cells, style),
+        Mode::Human => human(buf, sink, columns, parents, cells, style),
+    }
+}
+
+fn flush<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
+    if buf.len() >= CHUNK {
+        sink(buf)?;
+    }
+    Ok(())
+}
+
+/// For each line: whether it is the last child of its parent, whether it has children,
+/// and its depth.
+fn shape(parents: &[Option<usize>]) -> (Vec<bool>, Vec<bool>, Vec<u32>) {
+    let n = parents.len();
+    let mut last_child = vec![usize::MAX; n];
+    let mut has_kids = vec![false; n];
+    let mut depth = vec![0u32; n];
+    for (i, p) in parents.iter().enumerate() {
+        if let Some(p) = *p {
+            last_child[p] = i;
+            has_kids[p] = true;
+            depth[i] = depth[p] + 1;
+        }
+    }
+    let mut is_last = vec![false; n];
+    for &c in &last_child {
+        if c != usize::MAX {
+            is_last[c] = true;
+        }
+    }
+    (is_last, has_kids, depth)
+}
+
+// Lines are addressed by number in several parallel arrays.
+#[allow(clippy::needless_range_loop)]
+fn human<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    parents: &[Option<usize>],
+    cells: &mut dyn Cells,
+    style: &Style,
+) -> Result<(), E> {
+    let n = parents.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let tree = columns.iter().any(|c| c.tree) && parents.iter().any(|p| p.is_some());
+    let (is_last, _, depth) = if tree {
+        shape(parents)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let (vert, branch, right): (&[u8], &[u8], &[u8]) = if style.ascii || !style.utf8 {
+        (b"| ", b"|-", b"`-")
+    } else {
+        (
+            "\u{2502} ".as_bytes(),
+            "\u{251c}\u{2500}".as_bytes(),
+            "\u{2514}\u{2500}".as_bytes(),
+        )
+    };
+    // Pass 1: column widths (libsmartcols `count_column_width`, non-terminal output).
+    let ncols = columns.len();
+    let mut maxdata = vec![0usize; ncols];
+    let mut scratch = Vec::new();
+    let mut sink_null = Vec::new();
+    // Widths do not depend on the order, and the table's own order is cache-friendly.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by_key(|&li| cells.locality(li));
+    for &li in &order {
+        for (ci, col) in columns.iter().enumerate() {
+            scratch.clear();
+            let mut w = if col.tree && tree {
+                2 * depth[li] as usize
+            } else {
+                0
+            };
+            if cells.cell(li, ci, &mut scratch) {
+                sink_null.clear();
+                w += escape::safe(&scratch, style.utf8, &mut sink_null);
+                if sink_null.len() > CHUNK {
+                    sink_null = Vec::new();
+                }
             }
             maxdata[ci] = maxdata[ci].max(w);
-            text.push(buf);
-            widths.push(w);
         }
     }
-    for (ci, col) in columns.iter().enumerate() {
-        let min = colw[ci];
-        let mut w = maxdata[ci];
-        if w < min {
-            w = min;
-        } else if col.hint >= 1.0 && (w as f64) < col.hint && (min as f64) < col.hint {
-            w = col.hint as usize;
-        }
-        colw[ci] = w;
-    }
+    let colw: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(ci, col)| {
+            let min = col.name.len().max(1);
+            let w = maxdata[ci];
+            if w < min && !col.strict {
+                min
+            } else if col.hint >= 1.0 && (w as f64) < col.hint && (min as f64) < col.hint {
+                col.hint as usize
+            } else {
+                w
+            }
+        })
+        .collect();
     if !style.noheadings {
         for (ci, col) in columns.iter().enumerate() {
-            let mut buf = Vec::new();
-            let w = escape::safe(col.name.as_bytes(), style.utf8, &mut buf);
-            cell(out, &buf, w, colw[ci], col.right, ci + 1 == ncols);
+            let mut text = Vec::new();
+            let w = escape::safe(col.name.as_bytes(), style.utf8, &mut text);
+            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
         }
-        out.push(b'\n');
+        buf.push(b'\n');
     }
-    for li in 0..lines.len() {
+    // Pass 2: print; the tree art comes from the "is last child" flags of the ancestors.
+    let mut path: Vec<bool> = Vec::new();
+    let mut text = Vec::new();
+    for li in 0..n {
+        if tree {
+            path.truncate(depth[li].saturating_sub(1) as usize);
+        }
         for (ci, col) in columns.iter().enumerate() {
-            let k = li * ncols + ci;
-            cell(
-                out,
-                &text[k],
-                widths[k],
-                colw[ci],
-                col.right,
-                ci + 1 == ncols,
-            );
+            text.clear();
+            let mut w = 0;
+            if col.tree && tree && depth[li] > 0 {
+                for &last in &path {
+                    text.extend_from_slice(if last { b"  " } else { vert });
+                }
+                text.extend_from_slice(if is_last[li] { right } else { branch });
+                w = 2 * depth[li] as usize;
+            }
+            scratch.clear();
+            if cells.cell(li, ci, &mut scratch) {
+                w += escape::safe(&scratch, style.utf8, &mut text);
+            }
+            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
         }
-        out.push(b'\n');
+        buf.push(b'\n');
+        if tree && depth[li] > 0 {
+            path.push(is_last[li]);
+        }
+        flush(buf, sink)?;
     }
+    Ok(())
 }
 
 /// One aligned cell: data padded to `width` (on the left when right-aligned), then the
@@ -229,59 +318,84 @@ fn key(name: &str, shellvar: bool) -> String {
     k
 }
 
-fn plain(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Style) {
-    if lines.is_empty() {
-        return;
+fn plain<E>(
+    buf: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    n: usize,
+    cells: &mut dyn Cells,
+    style: &Style,
+) -> Result<(), E> {
+    if n == 0 {
+        return Ok(());
     }
     let pairs = style.mode == Mode::Pairs;
     if !pairs && !style.noheadings {
         for (ci, col) in columns.iter().enumerate() {
             if ci > 0 {
-                out.push(b' ');
+                buf.push(b' ');
             }
-            escape::raw(col.name.as_bytes(), out);
+            escape::raw(col.name.as_bytes(), buf);
         }
-        out.push(b'\n');
+        buf.push(b'\n');
     }
     let keys: Vec<String> = columns
         .iter()
         .map(|c| key(c.name, style.shellvar))
         .collect();
-    for l in lines {
+    let mut scratch = Vec::new();
+    for li in 0..n {
         for (ci, key) in keys.iter().enumerate() {
             if ci > 0 {
-                out.push(b' ');
+                buf.push(b' ');
             }
-            let data = l.cells.get(ci).and_then(|c| c.as_deref()).unwrap_or(b"");
+            scratch.clear();
+            cells.cell(li, ci, &mut scratch);
             if pairs {
-                out.extend_from_slice(key.as_bytes());
-                out.extend_from_slice(b"=\"");
-                escape::pairs(data, out);
-                out.push(b'"');
+                buf.extend_from_slice(key.as_bytes());
+                buf.extend_from_slice(b"=\"");
+                escape::pairs(&scratch, buf);
+                buf.push(b'"');
             } else {
-                escape::raw(data, out);
+                escape::raw(&scratch, buf);
             }
         }
-        out.push(b'\n');
+        buf.push(b'\n');
+        flush(buf, sink)?;
     }
+    Ok(())
 }
 
 fn indent(out: &mut Vec<u8>, level: usize) {
     out.resize(out.len() + level * 3, b' ');
 }
 
-fn json(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], _style: &Style) {
-    let (is_last, has_kids) = shape(lines);
+fn json<E>(
+    out: &mut Vec<u8>,
+    sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
+    columns: &[Column],
+    parents: &[Option<usize>],
+    cells: &mut dyn Cells,
+) -> Result<(), E> {
+    // Without a tree column libsmartcols nests nothing.
+    let tree = columns.iter().any(|c| c.tree);
+    let flat: Vec<Option<usize>>;
+    let parents = if tree {
+        parents
+    } else {
+        flat = vec![None; parents.len()];
+        &flat
+    };
+    let (is_last, has_kids, depth_of) = shape(parents);
     let keys: Vec<String> = columns.iter().map(|c| c.name.to_lowercase()).collect();
     out.extend_from_slice(b"{\n");
     indent(out, 1);
     out.extend_from_slice(b"\"filesystems\": [\n");
-    // `open[d]` = whether an object was already written at nesting depth d (for the comma).
-    let mut depth_of = vec![0usize; lines.len()];
+    // `first_at[d]`: no object written yet at nesting depth d (for the comma).
     let mut first_at: Vec<bool> = vec![true];
-    for (li, l) in lines.iter().enumerate() {
-        let depth = l.parent.map_or(0, |p| depth_of[p] + 1);
-        depth_of[li] = depth;
+    let mut scratch = Vec::new();
+    for li in 0..parents.len() {
+        let depth = depth_of[li] as usize;
         let level = 2 + depth * 2;
         if first_at.len() <= depth {
             first_at.resize(depth + 1, true);
@@ -302,27 +416,24 @@ fn json(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], _style: &Style) {
             out.push(b'"');
             escape::json(keys[ci].as_bytes(), out);
             out.extend_from_slice(b"\": ");
-            let data = l
-                .cells
-                .get(ci)
-                .and_then(|c| c.as_deref())
-                .filter(|d| !d.is_empty());
-            match (col.json, data) {
-                (Json::Array, Some(d)) => {
+            scratch.clear();
+            let has = cells.cell(li, ci, &mut scratch) && !scratch.is_empty();
+            match (col.json, has) {
+                (Json::Array, true) => {
                     out.extend_from_slice(b"[\n");
                     indent(out, level + 2);
                     out.extend_from_slice(b" \"");
-                    escape::json(d, out);
+                    escape::json(&scratch, out);
                     out.extend_from_slice(b"\"\n");
                     indent(out, level + 1);
                     out.push(b']');
                 }
-                (Json::Array, None) => out.extend_from_slice(b"[\n]"),
-                (_, None) => out.extend_from_slice(b"null"),
-                (Json::Number, Some(d)) => out.extend_from_slice(d),
-                (Json::String, Some(d)) => {
+                (Json::Array, false) => out.extend_from_slice(b"[\n]"),
+                (_, false) => out.extend_from_slice(b"null"),
+                (Json::Number, true) => out.extend_from_slice(&scratch),
+                (Json::String, true) => {
                     out.push(b'"');
-                    escape::json(d, out);
+                    escape::json(&scratch, out);
                     out.push(b'"');
                 }
             }
@@ -343,8 +454,8 @@ fn json(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], _style: &Style) {
         out.push(b'}');
         let mut cur = li;
         while is_last[cur] {
-            let Some(p) = lines[cur].parent else { break };
-            let plevel = 2 + depth_of[p] * 2;
+            let Some(p) = parents[cur] else { break };
+            let plevel = 2 + depth_of[p] as usize * 2;
             out.push(b'\n');
             indent(out, plevel + 1);
             out.push(b']');
@@ -353,10 +464,12 @@ fn json(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], _style: &Style) {
             out.push(b'}');
             cur = p;
         }
+        flush(out, sink)?;
     }
     out.push(b'\n');
     indent(out, 1);
     out.extend_from_slice(b"]\n}\n");
+    Ok(())
 }
 
 #[cfg(test)]
@@ -369,6 +482,7 @@ mod tests {
             hint: 0.1,
             right,
             tree,
+            strict: false,
             json: Json::String,
         }
     }
@@ -410,7 +524,7 @@ mod tests {
         ];
         assert_eq!(
             render(Mode::Human, &cols, &lines),
-            "TARGET     ID\n/           1\n\u{251c}\u{2500}/a        2\n\u{2502} \u{2514}\u{2500}/a/b    3\n\u{2514}\u{2500}/c       14\n"
+            "TARGET   ID\n/         1\n\u{251c}\u{2500}/a      2\n\u{2502} \u{2514}\u{2500}/a/b  3\n\u{2514}\u{2500}/c     14\n"
         );
     }
 

@@ -75,9 +75,11 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
         }
         let opts = cols::split_options(&e.vfs_options);
         let has = |n: &[u8]| opts.iter().any(|o| cols::option_name(o) == n);
-        let lenient = has(b"noauto") || has(b"nofail");
+        // Only noauto makes a missing target or source harmless (not nofail).
+        let lenient = has(b"noauto");
         let swap = e.fstype == b"swap";
-        let pseudo = cols::is_pseudo(&e.fstype) || cols::is_net(&e.fstype);
+        let bind = has(b"bind") || has(b"rbind");
+        let pseudo = cols::is_pseudo(&e.fstype) || cols::is_net(&e.fstype) || bind;
         if !swap {
             if e.target.is_empty() {
                 r.error(b"undefined target (fs_file)")?;
@@ -89,25 +91,31 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
                 if last != Some(i) {
                     r.warn(b"target specified more than once")?;
                 }
+                // Every later entry mounting a parent directory would hide this mount.
+                for parent in later_parents(ctx, i) {
+                    r.error(&cat(&[
+                        b"wrong order: ",
+                        &e.target,
+                        b" specified before ",
+                        parent,
+                    ]))?;
+                }
                 match std::fs::metadata(OsStr::from_bytes(&e.target)) {
-                    Ok(m) if !m.is_dir() => r.warn(b"target is not a directory")?,
+                    Ok(m) if !m.is_dir() => r.error(b"target is not a directory")?,
                     Ok(_) => match cols::canonical(&e.target) {
                         Some(c) if c != e.target => {
-                            r.warn(&cat(&[b"non-canonical target path (real: ", &c, b")"]))?
+                            r.warn(&cat(&[b"non-canonical target path (real: ", &c, b")"]))?;
+                            r.ok(b"target exists")?
                         }
                         _ => r.ok(b"target exists")?,
                     },
-                    Err(err) => {
-                        let msg = cat(&[
-                            b"unreachable on boot required target: ",
-                            strerror(&err).as_bytes(),
-                        ]);
-                        if lenient {
-                            r.warn(&msg)?
-                        } else {
-                            r.error(&msg)?
-                        }
+                    Err(err) if lenient => {
+                        r.warn(&cat(&[b"unreachable target: ", strerror(&err).as_bytes()]))?
                     }
+                    Err(err) => r.error(&cat(&[
+                        b"unreachable on boot required target: ",
+                        strerror(&err).as_bytes(),
+                    ]))?,
                 }
             }
         }
@@ -115,7 +123,7 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
         if !vfs.is_empty() {
             r.ok(&cat(&[b"VFS options: ", &vfs]))?;
         }
-        if !fs.is_empty() {
+        if !fs.is_empty() && !swap {
             r.ok(&cat(&[b"FS options: ", &fs]))?;
         }
         if !user.is_empty() {
@@ -124,12 +132,12 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
         if pseudo {
             r.ok(&cat(&[
                 b"do not check ",
-                &e.fstype,
+                &e.source,
                 b" source (pseudo/net)",
             ]))?;
             r.ok(&cat(&[
                 b"do not check ",
-                &e.fstype,
+                &e.source,
                 b" FS type (pseudo/net)",
             ]))?;
             continue;
@@ -162,27 +170,51 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
                         .as_bytes(),
                 )?;
             }
-            Ok(m) if !m.file_type().is_block_device() && !has(b"bind") && !swap => {
-                r.warn(&cat(&[b"source ", &device, b" is not a block device"]))?;
+            Ok(m) if !m.file_type().is_block_device() && !swap => {
+                r.warn(&cat(&[
+                    b"non-bind mount source ",
+                    &device,
+                    b" is a directory or regular file",
+                ]))?;
             }
             Ok(_) => r.ok(&cat(&[b"source ", &device, b" exists"]))?,
         }
     }
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let summary = if r.errors + r.warnings == 0 {
-        "Success, no errors or warnings detected".to_string()
-    } else {
-        format!(
-            "{}, {}, {}",
-            plural(ctx.bad_lines, "parse error", "parse errors"),
-            plural(r.errors, "error", "errors"),
-            plural(r.warnings, "warning", "warnings")
-        )
-    };
+    if r.errors + r.warnings + ctx.bad_lines == 0 {
+        r.out.str("Success, no errors or warnings detected\n")?;
+        return Ok(0);
+    }
+    let summary = format!(
+        "{}, {}, {}",
+        plural(ctx.bad_lines, "parse error", "parse errors"),
+        plural(r.errors, "error", "errors"),
+        plural(r.warnings, "warning", "warnings")
+    );
     r.out.flush()?;
     let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("\n{summary}\n").as_bytes());
-    Ok(u8::from(r.errors + r.warnings + ctx.bad_lines > 0))
+    // Warnings alone do not fail the check (findmnt-verify.c).
+    Ok(u8::from(r.errors + ctx.bad_lines > 0))
+}
+
+/// Targets of later entries that are parent directories of entry `i`'s target (trailing
+/// slashes dropped; "/" never counts, as in findmnt-verify.c's prefix test).
+fn later_parents(ctx: &Ctx, i: usize) -> Vec<&[u8]> {
+    fn trim(mut t: &[u8]) -> &[u8] {
+        while t.len() > 1 && t.ends_with(b"/") {
+            t = &t[..t.len() - 1];
+        }
+        t
+    }
+    let mine = trim(&ctx.entries[i].target);
+    ctx.entries[i + 1..]
+        .iter()
+        .filter_map(|x| {
+            let t = trim(&x.target);
+            (mine.starts_with(t) && mine.get(t.len()) == Some(&b'/')).then_some(t)
+        })
+        .collect()
 }
 
 trait IntoBytes {

@@ -439,7 +439,7 @@ impl Cell {
 }
 
 fn art_width(art: &str) -> usize {
-    art.chars().count()
+    art.chars().map(char_width).sum()
 }
 
 /// Writes aligned cells.
@@ -519,9 +519,38 @@ impl Printer<'_> {
 
 /// The longest prefix of `text` at most `width` cells wide, and its width.
 fn truncate(text: &str, width: usize) -> (&str, usize) {
-    match text.char_indices().nth(width) {
-        Some((end, _)) => (&text[..end], width),
-        None => (text, text.chars().count()),
+    let mut used = 0;
+    for (at, ch) in text.char_indices() {
+        let w = char_width(ch);
+        if used + w > width {
+            return (&text[..at], used);
+        }
+        used += w;
+    }
+    (text, used)
+}
+
+/// Terminal cells a printable character takes, as glibc's `wcwidth()` says for the common
+/// cases: 0 for combining marks, 2 for East Asian wide and fullwidth characters and
+/// emoji, else 1.
+fn char_width(ch: char) -> usize {
+    match u32::from(ch) {
+        0x0300..=0x036f | 0x200b..=0x200f | 0xfe00..=0xfe0f => 0,
+        0x1100..=0x115f
+        | 0x2e80..=0x303e
+        | 0x3041..=0x33ff
+        | 0x3400..=0x4dbf
+        | 0x4e00..=0x9fff
+        | 0xa000..=0xa4cf
+        | 0xac00..=0xd7a3
+        | 0xf900..=0xfaff
+        | 0xfe30..=0xfe4f
+        | 0xff00..=0xff60
+        | 0xffe0..=0xffe6
+        | 0x1f300..=0x1f64f
+        | 0x1f900..=0x1f9ff
+        | 0x20000..=0x3fffd => 2,
+        _ => 1,
     }
 }
 
@@ -557,7 +586,7 @@ pub fn encode(bytes: &[u8], utf8: bool) -> (String, usize) {
             {
                 Some(ch) if !is_nonprint(ch) => {
                     s.push(ch);
-                    width += 1;
+                    width += char_width(ch);
                     i += len;
                 }
                 Some(_) => {
@@ -815,6 +844,9 @@ mod tests {
         );
         assert_eq!(encode(b"\\x", true).0, "\\x5cx");
         assert_eq!(encode(b"\xff", true).0, "\\xff");
+        assert_eq!(encode("\u{65e5}\u{672c}x".as_bytes(), true).1, 5);
+        assert_eq!(truncate("\u{65e5}\u{672c}x", 3), ("\u{65e5}", 2));
+        assert_eq!(truncate("ab", 5), ("ab", 2));
         let mut out = Vec::new();
         json_string(b"\xffa\x01", &mut out);
         assert_eq!(out, b"\"\\\\xffa\\u0001\"");

@@ -20,7 +20,6 @@ use std::os::unix::ffi::OsStrExt;
 use common::out::Out;
 use common::usage::{from_lexopt, lossy, version};
 use common::{Failure, Result};
-use nix::libc;
 
 pub mod cols;
 mod sys;
@@ -54,53 +53,37 @@ Options:
  -V, --version          display version
 ";
 
-/// A namespace kind: its name and clone flag, in util-linux's order (`ns_names[]`).
-struct Kind {
-    name: &'static str,
-    flag: i32,
+/// The namespace kinds (`common::ns`): TYPE is a kind's `/proc/PID/ns/` name. The order
+/// of this table is not util-linux lsns's (`ns_names[]`), which shows nowhere: namespaces
+/// are listed by inode number.
+use common::ns::KINDS;
+
+/// Rows of [`KINDS`] that lsns treats specially.
+const USER: usize = 0;
+const NET: usize = 4;
+const PID_NS: usize = 5;
+
+/// What a column shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Ns,
+    Type,
+    Path,
+    Nprocs,
+    Pid,
+    Ppid,
+    Command,
+    Uid,
+    User,
+    Netnsid,
+    Nsfs,
+    Pns,
+    Ons,
 }
 
-const KINDS: [Kind; 8] = [
-    Kind {
-        name: "mnt",
-        flag: libc::CLONE_NEWNS,
-    },
-    Kind {
-        name: "net",
-        flag: libc::CLONE_NEWNET,
-    },
-    Kind {
-        name: "pid",
-        flag: libc::CLONE_NEWPID,
-    },
-    Kind {
-        name: "uts",
-        flag: libc::CLONE_NEWUTS,
-    },
-    Kind {
-        name: "ipc",
-        flag: libc::CLONE_NEWIPC,
-    },
-    Kind {
-        name: "user",
-        flag: libc::CLONE_NEWUSER,
-    },
-    Kind {
-        name: "cgroup",
-        flag: libc::CLONE_NEWCGROUP,
-    },
-    Kind {
-        name: "time",
-        flag: libc::CLONE_NEWTIME,
-    },
-];
-
-const NET: usize = 1;
-const PID_NS: usize = 2;
-const USER: usize = 5;
-
-/// An output column: header, width hint, alignment and kind, help text.
+/// An output column: what it shows, header, width hint, alignment and kind, help text.
 struct ColInfo {
+    col: Col,
     name: &'static str,
     whint: usize,
     right: bool,
@@ -121,9 +104,16 @@ const fn has(flags: &[u8], c: u8) -> bool {
     false
 }
 
-const fn col(name: &'static str, whint: usize, flags: &str, help: &'static str) -> ColInfo {
+const fn col(
+    col: Col,
+    name: &'static str,
+    whint: usize,
+    flags: &str,
+    help: &'static str,
+) -> ColInfo {
     let f = flags.as_bytes();
     ColInfo {
+        col,
         name,
         whint,
         right: has(f, b'R'),
@@ -137,43 +127,67 @@ const fn col(name: &'static str, whint: usize, flags: &str, help: &'static str) 
 /// The columns (util-linux `infos[]`): R right-aligned, T truncatable, W multi-line,
 /// N a JSON number.
 const COLUMNS: [ColInfo; 13] = [
-    col("NS", 10, "RN", "namespace identifier (inode number)"),
-    col("TYPE", 5, "", "kind of namespace"),
-    col("PATH", 0, "", "path to the namespace"),
-    col("NPROCS", 5, "RN", "number of processes in the namespace"),
-    col("PID", 5, "RN", "lowest PID in the namespace"),
-    col("PPID", 5, "RN", "PPID of the PID"),
-    col("COMMAND", 0, "T", "command line of the PID"),
-    col("UID", 0, "RN", "UID of the PID"),
-    col("USER", 0, "", "username of the PID"),
     col(
+        Col::Ns,
+        "NS",
+        10,
+        "RN",
+        "namespace identifier (inode number)",
+    ),
+    col(Col::Type, "TYPE", 5, "", "kind of namespace"),
+    col(Col::Path, "PATH", 0, "", "path to the namespace"),
+    col(
+        Col::Nprocs,
+        "NPROCS",
+        5,
+        "RN",
+        "number of processes in the namespace",
+    ),
+    col(Col::Pid, "PID", 5, "RN", "lowest PID in the namespace"),
+    col(Col::Ppid, "PPID", 5, "RN", "PPID of the PID"),
+    col(Col::Command, "COMMAND", 0, "T", "command line of the PID"),
+    col(Col::Uid, "UID", 0, "RN", "UID of the PID"),
+    col(Col::User, "USER", 0, "", "username of the PID"),
+    col(
+        Col::Netnsid,
         "NETNSID",
         0,
         "R",
         "namespace ID as used by network subsystem",
     ),
     col(
+        Col::Nsfs,
         "NSFS",
         0,
         "W",
         "nsfs mountpoint (usually used network subsystem)",
     ),
     col(
+        Col::Pns,
         "PNS",
         10,
         "RN",
         "parent namespace identifier (inode number)",
     ),
-    col("ONS", 10, "RN", "owner namespace identifier (inode number)"),
+    col(
+        Col::Ons,
+        "ONS",
+        10,
+        "RN",
+        "owner namespace identifier (inode number)",
+    ),
 ];
 
-const C_NS: usize = 0;
-const C_PID: usize = 4;
-const C_PPID: usize = 5;
-const C_COMMAND: usize = 6;
-const C_USER: usize = 8;
-const C_NETNSID: usize = 9;
-const C_NSFS: usize = 10;
+// Rows of [`COLUMNS`] by what they show (`every_column_row` checks `Col as usize` is the row).
+const C_NS: usize = Col::Ns as usize;
+const C_TYPE: usize = Col::Type as usize;
+const C_NPROCS: usize = Col::Nprocs as usize;
+const C_PID: usize = Col::Pid as usize;
+const C_PPID: usize = Col::Ppid as usize;
+const C_COMMAND: usize = Col::Command as usize;
+const C_USER: usize = Col::User as usize;
+const C_NETNSID: usize = Col::Netnsid as usize;
+const C_NSFS: usize = Col::Nsfs as usize;
 
 /// How lines nest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -323,10 +337,10 @@ fn parse_u64(text: &OsStr, what: &str) -> Result<u64> {
 }
 
 fn out_of_range(what: &str, text: &OsStr) -> Failure {
-    // glibc's strerror(ERANGE); nix's own text differs.
     Failure::msg(format!(
-        "{what}: '{}': Numerical result out of range",
-        lossy(text)
+        "{what}: '{}': {}",
+        lossy(text),
+        common::strerror(nix::errno::Errno::ERANGE)
     ))
 }
 
@@ -462,7 +476,7 @@ fn read_process(
     pid: i32,
     types: &[bool; 8],
     netlink: Option<&sys::Netlink>,
-    cache: &mut HashMap<u64, Option<i32>>,
+    known: &mut HashMap<u64, Known>,
 ) -> Option<Proc> {
     let uid = sys::proc_uid(pid)?;
     let ppid = sys::proc_stat(pid)?;
@@ -486,20 +500,37 @@ fn read_process(
             continue;
         };
         p.ns[i] = ino;
+        // A namespace's parent, owner and network id are the same whichever process we
+        // reach it through: ask the kernel once per namespace, not once per process
+        // (util-linux asks for every process).
+        if let Some(k) = known.get(&ino) {
+            p.related[i] = k.related;
+            p.netnsid = p.netnsid.or(k.netnsid);
+            continue;
+        }
         let Ok(fd) = sys::open_ro(OsStr::new(&path)) else {
             continue;
         };
-        match related_of(&fd, i) {
-            Ok([(parent, _), (owner, _)]) => p.related[i] = [parent, owner],
+        let related = match related_of(&fd, i) {
+            Ok([(parent, _), (owner, _)]) => [parent, owner],
             Err(_) => return None,
-        }
-        if i == NET {
-            p.netnsid = *cache
-                .entry(ino)
-                .or_insert_with(|| netlink.and_then(|n| n.nsid(&fd)));
-        }
+        };
+        let netnsid = if i == NET {
+            netlink.and_then(|n| n.nsid(&fd))
+        } else {
+            None
+        };
+        known.insert(ino, Known { related, netnsid });
+        p.related[i] = related;
+        p.netnsid = p.netnsid.or(netnsid);
     }
     Some(p)
+}
+
+/// What the kernel said about a namespace: parent and owner, network id.
+struct Known {
+    related: [u64; 2],
+    netnsid: Option<i32>,
 }
 
 /// Add the namespace open as `fd` (a ghost or a persisted one), with the ghosts its tree
@@ -658,9 +689,9 @@ fn read(opts: &Opts, columns: &[usize]) -> Result<State> {
     };
     let pids = sys::pids()
         .map_err(|e| Failure::from(anyhow::Error::new(e).context("cannot open /proc")))?;
-    let mut cache = HashMap::new();
+    let mut known = HashMap::new();
     for pid in pids {
-        if let Some(p) = read_process(pid, &types, netlink.as_ref(), &mut cache) {
+        if let Some(p) = read_process(pid, &types, netlink.as_ref(), &mut known) {
             st.procs.push(p);
         }
     }
@@ -707,6 +738,8 @@ struct Builder<'a> {
     columns: &'a [usize],
     table: Table,
     users: Vec<(u32, Vec<u8>)>,
+    /// The mount points of each nsfs root (`net:[4026532008]`), each once, in table order.
+    nsfs: HashMap<Vec<u8>, Vec<Vec<u8>>>,
     tree: Tree,
 }
 
@@ -723,30 +756,29 @@ impl Builder<'_> {
         let proc = p.map(|p| &self.st.procs[p]);
         let uid = proc.map_or(ns.uid_fallback, |p| p.uid);
         let text = |s: String| s.into_bytes();
-        match COLUMNS[column].name {
-            "NS" => text(ns.id.to_string()),
-            "TYPE" => KINDS[ns.kind].name.as_bytes().to_vec(),
-            "PATH" => match (proc, &ns.path) {
+        match COLUMNS[column].col {
+            Col::Ns => text(ns.id.to_string()),
+            Col::Type => KINDS[ns.kind].name.as_bytes().to_vec(),
+            Col::Path => match (proc, &ns.path) {
                 (Some(p), _) => text(format!("/proc/{}/ns/{}", p.pid, KINDS[ns.kind].name)),
                 (None, Some(path)) => path.clone(),
                 (None, None) => Vec::new(),
             },
-            "NPROCS" => text(ns.procs.len().to_string()),
-            "PID" => proc.map_or_else(Vec::new, |p| text(p.pid.to_string())),
-            "PPID" => proc.map_or_else(Vec::new, |p| text(p.ppid.to_string())),
-            "COMMAND" => proc.map_or_else(Vec::new, |p| sys::command(p.pid)),
+            Col::Nprocs => text(ns.procs.len().to_string()),
+            Col::Pid => proc.map_or_else(Vec::new, |p| text(p.pid.to_string())),
+            Col::Ppid => proc.map_or_else(Vec::new, |p| text(p.ppid.to_string())),
+            Col::Command => proc.map_or_else(Vec::new, |p| sys::command(p.pid)),
             // util-linux prints the uid as a signed int.
-            "UID" => text(i32::from_ne_bytes(uid.to_ne_bytes()).to_string()),
-            "USER" => self.user(uid),
-            "NETNSID" => match proc.and_then(|p| p.netnsid).filter(|_| ns.kind == NET) {
+            Col::Uid => text(i32::from_ne_bytes(uid.to_ne_bytes()).to_string()),
+            Col::User => self.user(uid),
+            Col::Netnsid => match proc.and_then(|p| p.netnsid).filter(|_| ns.kind == NET) {
                 Some(sys::NSID_NOT_ASSIGNED) => b"unassigned".to_vec(),
                 Some(id) if id >= 0 => text(id.to_string()),
                 _ => Vec::new(),
             },
-            "NSFS" => self.nsfs(ns),
-            "PNS" => text(ns.related[PARENT].to_string()),
-            "ONS" => text(ns.related[OWNER].to_string()),
-            _ => Vec::new(),
+            Col::Nsfs => self.nsfs(ns),
+            Col::Pns => text(ns.related[PARENT].to_string()),
+            Col::Ons => text(ns.related[OWNER].to_string()),
         }
     }
 
@@ -759,16 +791,9 @@ impl Builder<'_> {
         } else {
             b'\n'
         };
-        let mut seen: Vec<&[u8]> = Vec::new();
-        for e in &self.st.mounts.entries {
-            if e.fstype == b"nsfs"
-                && e.root == root.as_bytes()
-                && !seen.contains(&e.target.as_slice())
-            {
-                seen.push(&e.target);
-            }
-        }
-        seen.join(&sep)
+        self.nsfs
+            .get(root.as_bytes())
+            .map_or_else(Vec::new, |targets| targets.join(&sep))
     }
 
     fn add_line(&mut self, n: usize, p: Option<usize>) {
@@ -872,7 +897,7 @@ fn run(opts: &Opts) -> Result<u8> {
         }
     }
     if columns.is_empty() {
-        columns = vec![C_NS, 1, 3, C_PID, C_USER];
+        columns = vec![C_NS, C_TYPE, C_NPROCS, C_PID, C_USER];
         if opts.types.contains(&NET) {
             columns.extend([C_NETNSID, C_NSFS]);
         }
@@ -922,11 +947,21 @@ fn run(opts: &Opts) -> Result<u8> {
 
     let st = read(opts, &columns)?;
     let needs_users = columns.contains(&C_USER);
+    let mut nsfs: HashMap<Vec<u8>, Vec<Vec<u8>>> = HashMap::new();
+    if columns.contains(&C_NSFS) {
+        for e in st.mounts.entries.iter().filter(|e| e.fstype == b"nsfs") {
+            let targets = nsfs.entry(e.root.clone()).or_default();
+            if !targets.contains(&e.target) {
+                targets.push(e.target.clone());
+            }
+        }
+    }
     let mut b = Builder {
         st,
         opts,
         columns: &columns,
         table,
+        nsfs,
         users: if needs_users {
             sys::user_names()
         } else {

@@ -27,18 +27,9 @@ fn err(args: &[&str]) -> (String, bool) {
 
 #[test]
 fn every_kind_row() {
-    let rows = [
-        ("mnt", libc::CLONE_NEWNS),
-        ("net", libc::CLONE_NEWNET),
-        ("pid", libc::CLONE_NEWPID),
-        ("uts", libc::CLONE_NEWUTS),
-        ("ipc", libc::CLONE_NEWIPC),
-        ("user", libc::CLONE_NEWUSER),
-        ("cgroup", libc::CLONE_NEWCGROUP),
-        ("time", libc::CLONE_NEWTIME),
-    ];
-    for (i, (name, flag)) in rows.into_iter().enumerate() {
-        assert_eq!((KINDS[i].name, KINDS[i].flag), (name, flag));
+    // Every TYPE -t takes (the table itself is tested in common::ns).
+    for name in ["mnt", "net", "pid", "uts", "ipc", "user", "cgroup", "time"] {
+        let i = KINDS.iter().position(|k| k.name == name).unwrap();
         assert_eq!(opts(&["-t", name]).types, [i]);
         assert!(USAGE.contains(name));
     }
@@ -68,6 +59,7 @@ fn every_column_row() {
     ];
     for (i, (name, whint, right, trunc, wrap, number)) in rows.into_iter().enumerate() {
         let c = &COLUMNS[i];
+        assert_eq!(c.col as usize, i, "{name}");
         assert_eq!(
             (c.name, c.whint, c.right, c.trunc, c.wrap, c.number),
             (name, whint, right, trunc, wrap, number)
@@ -122,7 +114,7 @@ fn options() {
     assert!(o.json && o.list && o.no_headings && o.no_trunc && o.no_wrap && o.output_all);
     assert_eq!(
         (o.task, o.types.as_slice(), o.output.as_deref()),
-        (42, &[0, 1][..], Some(OsStr::new("ns")))
+        (42, &[6, NET][..], Some(OsStr::new("ns")))
     );
     assert_eq!(opts(&["-T"]).tree, Tree::Owner);
     assert_eq!(opts(&["-Tparent"]).tree, Tree::Parent);
@@ -202,4 +194,23 @@ fn nsfs_roots() {
     assert_eq!(nsfs_inode(b"net:[4026532008]"), Some(4_026_532_008));
     assert_eq!(nsfs_inode(b"/"), None);
     assert_eq!(nsfs_inode(b"net:[x]"), None);
+}
+
+#[test]
+fn every_option_and_column_is_in_the_man_page() {
+    let page = include_str!("../man/lsns.8");
+    let longs = USAGE
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("--"))
+        .map(|w| w.split(['[', '=', ',']).next().unwrap_or(w));
+    for long in longs {
+        let spelled = format!("\\-\\-{}", long.replace('-', "\\-"));
+        assert!(page.contains(&spelled), "--{long}");
+    }
+    for c in "JlnoPpruWtThV".chars() {
+        assert!(page.contains(&format!(".BR \\-{c} ")), "-{c}");
+    }
+    for c in &COLUMNS {
+        assert!(page.contains(c.name), "{}", c.name);
+    }
 }

@@ -5,6 +5,7 @@
 //! control byte, and `umount a b` exits 32 when all failed and 64 when some succeeded.
 //! Neither tool ever writes `/etc/mtab` or a utab.
 
+mod both;
 pub mod mount;
 pub mod opts;
 pub mod sys;

@@ -14,6 +14,7 @@ use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
 
+use crate::both::{absolute, canonical, enter_namespace, live};
 use crate::opts::{self, ATIME, Effect, Ms, VFS_ATTRS};
 use crate::sys;
 
@@ -209,63 +210,11 @@ const SHORTS: &[(char, &str)] = &[
     ('w', "rw"),
 ];
 
-/// One option as lexopt returned it, owned (so the parser can be asked for its argument).
-pub(crate) enum Opt {
-    /// `-c`.
-    Short(char),
-    /// `--name` (without the dashes).
-    Long(String),
-}
-
-/// The next command-line item: an option, or (`Err`) an operand.
-pub(crate) fn classify(arg: lexopt::Arg<'_>) -> std::result::Result<Opt, OsString> {
-    match arg {
-        lexopt::Arg::Short(c) => Ok(Opt::Short(c)),
-        lexopt::Arg::Long(l) => Ok(Opt::Long(l.to_string())),
-        lexopt::Arg::Value(v) => Err(v),
-    }
-}
-
-/// Read one option (short or long) as its long name and its argument.
-pub(crate) fn next_option(
-    p: &mut lexopt::Parser,
-    opt: Opt,
-    longs: &[Long],
-    shorts: &[(char, &'static str)],
-) -> Result<(&'static str, Option<OsString>)> {
-    match opt {
-        Opt::Short(c) => {
-            let name = shorts
-                .iter()
-                .find(|(s, _)| *s == c)
-                .map(|(_, name)| *name)
-                .ok_or_else(|| usage::from_lexopt(lexopt::Arg::Short(c).unexpected()))?;
-            let value = match longs.iter().find(|o| o.name == name).map(|o| o.arg) {
-                Some(HasArg::Required) => Some(p.value().map_err(usage::from_lexopt)?),
-                // getopt's optional argument of a short option comes attached: `-m0700`.
-                Some(HasArg::Optional) => p.optional_value(),
-                _ => None,
-            };
-            Ok((name, value))
-        }
-        Opt::Long(given) => longopt::take(p, longs, &given),
-    }
-}
-
-/// Parse the command line (argv[0] first).
+/// Parse the command line (`argv[0]` first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut o = Opts::default();
-    let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
-    p.set_short_equals(false);
-    while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        let opt = match classify(arg) {
-            Ok(opt) => opt,
-            Err(operand) => {
-                o.operands.push(operand);
-                continue;
-            }
-        };
-        let (name, value) = next_option(&mut p, opt, LONGS, SHORTS)?;
+    let mut p = longopt::parser(args);
+    while let Some((name, value)) = longopt::next(&mut p, LONGS, SHORTS, &mut o.operands)? {
         let value = value.unwrap_or_default();
         match name {
             "all" => o.all = true,
@@ -300,21 +249,14 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
     Ok(Action::Run(Box::new(o)))
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
-        Action::Help => print(USAGE.trim_start_matches('\n')),
-        Action::Version => print(&usage::version(NAME)),
+        Action::Help => common::out::print(USAGE.trim_start_matches('\n')),
+        Action::Version => common::out::print(&usage::version(NAME)),
         Action::Run(opts) => run(&opts),
     });
     common::finish(NAME, mnt::USAGE, mnt::FAIL, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 fn bad_usage() -> Failure {
@@ -361,15 +303,6 @@ fn run(o: &Opts) -> Result<u8> {
     }
     enter_namespace(NAME, ns)?;
     mount_requests(&moved, fstab.as_deref(), named)
-}
-
-/// A relative TARGET given with `-N` means the same path in the other namespace: setns(2)
-/// moves the cwd to that namespace's root, so it is made absolute first.
-pub fn absolute(path: &OsStr) -> OsString {
-    match std::env::current_dir() {
-        Ok(cwd) if !path.as_bytes().starts_with(b"/") => cwd.join(path).into_os_string(),
-        _ => path.to_owned(),
-    }
 }
 
 fn mount_requests(o: &Opts, fstab: Option<&[Entry]>, named: bool) -> Result<u8> {
@@ -434,34 +367,9 @@ fn propagation_only(o: &Opts) -> bool {
     any && o.oper.is_empty()
 }
 
-/// Enter another mount namespace: `-N PID` is `/proc/PID/ns/mnt`.
-pub fn enter_namespace(prog: &str, ns: &OsStr) -> Result<()> {
-    let file = if !ns.is_empty() && ns.as_bytes().iter().all(u8::is_ascii_digit) {
-        let mut f = OsString::from("/proc/");
-        f.push(ns);
-        f.push("/ns/mnt");
-        f
-    } else {
-        ns.to_owned()
-    };
-    sys::enter_namespace(prog, &file).map_err(|e| {
-        Failure::msg(format!(
-            "failed to set target namespace to {}: {}",
-            show(&file),
-            e.desc()
-        ))
-        .with_code(mnt::SYSERR)
-    })
-}
-
 /// Bytes for a message: control bytes and invalid UTF-8 as `\xNN`.
 fn show(s: &OsStr) -> String {
     escape::control(s.as_bytes())
-}
-
-/// The absolute path, for messages (util-linux canonicalizes); as typed if it fails.
-fn canonical(path: &OsStr) -> OsString {
-    std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.into_os_string())
 }
 
 fn read_fstab(o: &Opts) -> Result<Vec<Entry>> {
@@ -524,10 +432,7 @@ fn entry_request(o: &Opts, entry: &Entry) -> Request {
 /// `mount -a`: every fstab entry that is not `noauto`, not mounted yet, and passes `-t`
 /// and `-O`. 0 when all went well (or nothing was to do), 32 when none did, 64 when some.
 fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
-    let live = table::read_live(Path::new("/proc/self/mountinfo"))
-        .map(|t| table::parse(&t, Format::MountInfo).entries)
-        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
-        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
+    let live = live()?;
     let (mut ok, mut failed) = (0usize, 0usize);
     for entry in fstab {
         let target = OsStr::from_bytes(&entry.target);
@@ -846,15 +751,9 @@ fn verbose_line(op: Op, bind: bool, r: &Request, out: &mut Out) -> Result<()> {
 /// The source of the mount at `target`, from the live table (remount messages only).
 fn live_source(target: &OsStr) -> String {
     let canon = canonical(target);
-    table::read_live(Path::new("/proc/self/mountinfo"))
+    live()
         .ok()
-        .and_then(|t| {
-            table::parse(&t, Format::MountInfo)
-                .entries
-                .into_iter()
-                .rev()
-                .find(|m| m.target == canon.as_bytes())
-        })
+        .and_then(|t| t.into_iter().rev().find(|m| m.target == canon.as_bytes()))
         .map_or_else(|| "none".into(), |m| escape::control(&m.source))
 }
 
@@ -880,7 +779,7 @@ fn mkdir_p(target: &OsStr, mode: u32) -> Result<()> {
                 return Err(Failure::msg(format!(
                     "{}: failed to create mountpoint: {}",
                     show(dir.as_os_str()),
-                    err.desc()
+                    common::strerror(err)
                 ))
                 .with_code(mnt::FAIL));
             }
@@ -1086,7 +985,7 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
             format!("bind {src} failed")
         }
         Errno::ENOMEDIUM => format!("no medium found on {src}"),
-        other => format!("mount(2) system call failed: {}", other.desc()),
+        other => format!("mount(2) system call failed: {}", common::strerror(other)),
     };
     syscall_failure(tgt, &message)
 }
@@ -1094,10 +993,9 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
 /// Whether the mount `path` resides in (the nearest mount point above it) is shared: the
 /// kernel refuses to move a mount out of a shared parent (libmount's `is_shared_tree`).
 fn under_shared(path: &OsStr) -> bool {
-    let Ok(text) = table::read_live(Path::new("/proc/self/mountinfo")) else {
+    let Ok(mounts) = live() else {
         return false;
     };
-    let mounts = table::parse(&text, Format::MountInfo).entries;
     let canon = canonical(path);
     let mut dir = Path::new(&canon).parent();
     while let Some(d) = dir {
@@ -1120,10 +1018,7 @@ fn under_shared(path: &OsStr) -> bool {
 /// `-t`). Every control byte and invalid UTF-8 byte is printed as `\xNN`: util-linux
 /// prints the source raw (research/security.md §4 D6).
 fn list(o: &Opts, out: &mut Out) -> Result<()> {
-    let text = table::read_live(Path::new("/proc/self/mountinfo"))
-        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
-        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
-    for m in table::parse(&text, Format::MountInfo).entries {
+    for m in live()? {
         if let Some(t) = &o.types
             && !opts::match_types(&m.fstype, t.as_bytes())
         {
@@ -1175,19 +1070,7 @@ mod tests {
 
     #[test]
     fn every_option_is_in_the_man_page() {
-        let page = include_str!("../man/mount.8");
-        for o in LONGS {
-            let name = o.name.replace('-', "\\-");
-            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
-        }
-        for (c, _) in SHORTS {
-            assert!(
-                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
-                    .iter()
-                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
-                "-{c}"
-            );
-        }
+        crate::both::assert_in_man_page(include_str!("../man/mount.8"), LONGS, SHORTS);
     }
 
     #[test]

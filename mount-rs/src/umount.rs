@@ -14,11 +14,12 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use common::exit::mnt;
-use common::longopt::{HasArg, Long, long};
-use common::table::{self, Entry, Format};
+use common::longopt::{self, HasArg, Long, long};
+use common::table::Entry;
 use common::{Failure, Result, escape, out::Out, usage};
 use nix::errno::Errno;
 
+use crate::both::{absolute, canonical, enter_namespace, live};
 use crate::opts::{self, Ms};
 use crate::sys::{self, Mnt};
 
@@ -153,20 +154,11 @@ const SHORTS: &[(char, &str)] = &[
     ('V', "version"),
 ];
 
-/// Parse the command line (argv[0] first).
+/// Parse the command line (`argv[0]` first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut o = Opts::default();
-    let mut p = lexopt::Parser::from_args(args.into_iter().skip(1));
-    p.set_short_equals(false);
-    while let Some(arg) = p.next().map_err(usage::from_lexopt)? {
-        let opt = match crate::mount::classify(arg) {
-            Ok(opt) => opt,
-            Err(operand) => {
-                o.operands.push(operand);
-                continue;
-            }
-        };
-        let (name, value) = crate::mount::next_option(&mut p, opt, LONGS, SHORTS)?;
+    let mut p = longopt::parser(args);
+    while let Some((name, value)) = longopt::next(&mut p, LONGS, SHORTS, &mut o.operands)? {
         match name {
             "all" => o.all = true,
             "all-targets" => o.all_targets = true,
@@ -189,21 +181,14 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
     Ok(Action::Run(o))
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
-        Action::Help => print(USAGE.trim_start_matches('\n')),
-        Action::Version => print(&usage::version(NAME)),
+        Action::Help => common::out::print(USAGE.trim_start_matches('\n')),
+        Action::Version => common::out::print(&usage::version(NAME)),
         Action::Run(opts) => run(&opts),
     });
     common::finish(NAME, mnt::USAGE, mnt::FAIL, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 fn run(o: &Opts) -> Result<u8> {
@@ -218,10 +203,10 @@ fn run(o: &Opts) -> Result<u8> {
             moved = o.clone();
             for operand in &mut moved.operands {
                 if Path::new(operand).exists() {
-                    *operand = crate::mount::absolute(operand);
+                    *operand = absolute(operand);
                 }
             }
-            crate::mount::enter_namespace(NAME, ns)?;
+            enter_namespace(NAME, ns)?;
             &moved
         }
     };
@@ -269,18 +254,6 @@ fn show(s: &[u8]) -> String {
     escape::control(s)
 }
 
-fn canonical(path: &OsStr) -> OsString {
-    std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.into_os_string())
-}
-
-/// The live mount table of this namespace.
-fn live() -> Result<Vec<Entry>> {
-    let text = table::read_live(Path::new("/proc/self/mountinfo"))
-        .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
-        .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
-    Ok(table::parse(&text, Format::MountInfo).entries)
-}
-
 /// util-linux's message for a failed `umount2(2)`, about the canonical target.
 fn umount_error(err: Errno, target: &OsStr) -> Failure {
     let message = match err {
@@ -291,7 +264,7 @@ fn umount_error(err: Errno, target: &OsStr) -> Failure {
         Errno::EACCES => "block devices are not permitted on filesystem".to_string(),
         Errno::EIO => "can't write superblock".to_string(),
         Errno::ENXIO => "invalid block device".to_string(),
-        other => format!("umount(2) system call failed: {}", other.desc()),
+        other => format!("umount(2) system call failed: {}", common::strerror(other)),
     };
     Failure::msg(format!(
         "{}: {message}.",
@@ -336,19 +309,23 @@ fn detach(o: &Opts, target: &OsStr) -> std::result::Result<bool, Errno> {
 /// look for a mount whose source it is.
 fn umount_one(o: &Opts, operand: &OsStr) -> Result<()> {
     // -v needs the source for its line; that is the only reason to read the table first.
-    let before = if o.verbose {
+    let mut table = if o.verbose { Some(live()?) } else { None };
+    let before = table.as_ref().and_then(|t| {
         let canon = canonical(operand);
-        live()?
-            .into_iter()
+        t.iter()
             .rev()
             .find(|m| m.target == canon.as_bytes())
-    } else {
-        None
-    };
+            .cloned()
+    });
     let (target, entry, remounted) = match detach(o, operand) {
         Ok(r) => (operand.to_owned(), before, r),
         Err(err @ (Errno::EINVAL | Errno::ENOENT)) => {
-            let by_source = live()?
+            // Nothing was unmounted: the table read for -v is still the live one.
+            let table = match table.take() {
+                Some(t) => t,
+                None => live()?,
+            };
+            let by_source = table
                 .into_iter()
                 .rev()
                 .find(|m| m.source == operand.as_bytes());
@@ -531,19 +508,7 @@ mod tests {
 
     #[test]
     fn every_option_is_in_the_man_page() {
-        let page = include_str!("../man/umount.8");
-        for o in LONGS {
-            let name = o.name.replace('-', "\\-");
-            assert!(page.contains(&format!("\\-\\-{name}")), "--{}", o.name);
-        }
-        for (c, _) in SHORTS {
-            assert!(
-                [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
-                    .iter()
-                    .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
-                "-{c}"
-            );
-        }
+        crate::both::assert_in_man_page(include_str!("../man/umount.8"), LONGS, SHORTS);
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! `/proc/PID/ns/*` files are used one by one, as util-linux does.
 //!
 //! Deliberate differences (DESIGN.md §3): ids and pids are parsed strictly (`-S 4294967296`
-//! and `-t -1` are errors, not uid 0 and pid 4294967295); `--keep-caps`, `-S follow` and
+//! and `-t -1` are errors, not uid 0 and pid 4294967295); `-r=DIR` means DIR like every
+//! other optional argument (2.38 opens `=DIR`); `--keep-caps`, `-S follow` and
 //! `-G follow` (util-linux 2.39+) are available.
 
 use std::ffi::{OsStr, OsString};
@@ -64,51 +65,13 @@ Options:
 For more details see nsenter(1).
 ";
 
-/// A namespace kind: its option letter and name, the `/proc/PID/` file, the clone flag.
-pub struct Kind {
-    short: char,
-    long: &'static str,
-    file: &'static str,
-    flag: i32,
-    clone_name: &'static str,
-}
-
 /// The namespace kinds in the order util-linux enters them (`namespace_files[]` in
-/// sys-utils/nsenter.c): the user namespace first or last, the mount namespace after the
-/// pid namespace, so `/proc/PID/ns/*` paths opened earlier still resolve.
-pub const KINDS: [Kind; 8] = [
-    kind('U', "user", "ns/user", libc::CLONE_NEWUSER, "CLONE_NEWUSER"),
-    kind(
-        'C',
-        "cgroup",
-        "ns/cgroup",
-        libc::CLONE_NEWCGROUP,
-        "CLONE_NEWCGROUP",
-    ),
-    kind('i', "ipc", "ns/ipc", libc::CLONE_NEWIPC, "CLONE_NEWIPC"),
-    kind('u', "uts", "ns/uts", libc::CLONE_NEWUTS, "CLONE_NEWUTS"),
-    kind('n', "net", "ns/net", libc::CLONE_NEWNET, "CLONE_NEWNET"),
-    kind('p', "pid", "ns/pid", libc::CLONE_NEWPID, "CLONE_NEWPID"),
-    kind('m', "mount", "ns/mnt", libc::CLONE_NEWNS, "CLONE_NEWNS"),
-    kind('T', "time", "ns/time", libc::CLONE_NEWTIME, "CLONE_NEWTIME"),
-];
+/// sys-utils/nsenter.c, the order of `common::ns::KINDS`): the user namespace first or
+/// last, the mount namespace after the pid namespace, so `/proc/PID/ns/*` paths opened
+/// earlier still resolve.
+use common::ns::KINDS;
 
-const fn kind(
-    short: char,
-    long: &'static str,
-    file: &'static str,
-    flag: i32,
-    clone_name: &'static str,
-) -> Kind {
-    Kind {
-        short,
-        long,
-        file,
-        flag,
-        clone_name,
-    }
-}
-
+/// The user namespace's row in [`KINDS`].
 const USER: usize = 0;
 
 /// Where a namespace comes from.
@@ -285,12 +248,12 @@ fn add_all(o: &Opts, wanted: &mut [bool; 8]) -> Result<()> {
         return Err(Failure::msg("no target PID specified for --all"));
     };
     for (i, k) in KINDS.iter().enumerate() {
-        if o.ns[i].is_some() || !sys::ns_supported(&format!("/proc/self/{}", k.file)) {
+        if o.ns[i].is_some() || !sys::ns_supported(&format!("/proc/self/ns/{}", k.name)) {
             continue;
         }
         if i == USER {
-            let mine = sys::ns_inode(&format!("/proc/self/{}", k.file))?;
-            let theirs = sys::ns_inode(&format!("/proc/{pid}/{}", k.file))?;
+            let mine = sys::ns_inode(&format!("/proc/self/ns/{}", k.name))?;
+            let theirs = sys::ns_inode(&format!("/proc/{pid}/ns/{}", k.name))?;
             if mine == theirs {
                 continue;
             }
@@ -323,8 +286,8 @@ fn plan(o: &Opts) -> Result<Plan> {
         let Some(pid) = o.target else {
             let first = (0..KINDS.len()).find(|&i| plan.wanted[i] && plan.files[i].is_none());
             return Err(Failure::msg(format!(
-                "neither filename nor target pid supplied for {}",
-                first.map_or("ns", |i| KINDS[i].file)
+                "neither filename nor target pid supplied for ns/{}",
+                first.map_or("", |i| KINDS[i].name)
             )));
         };
         match sys::pidfd_open(pid) {
@@ -340,10 +303,8 @@ fn plan(o: &Opts) -> Result<Plan> {
 fn open_target_files(plan: &mut Plan, pid: i32) -> Result<()> {
     for (i, k) in KINDS.iter().enumerate() {
         if plan.wanted[i] && plan.files[i].is_none() {
-            plan.files[i] = Some(sys::open_ro(OsStr::new(&format!(
-                "/proc/{pid}/{}",
-                k.file
-            )))?);
+            let path = format!("/proc/{pid}/ns/{}", k.name);
+            plan.files[i] = Some(sys::open_ro(OsStr::new(&path))?);
         }
     }
     plan.pidfd = None;
@@ -382,8 +343,8 @@ fn enter(plan: &mut Plan, pid: i32) -> Result<()> {
                 Err(e) if last => {
                     return Err(anyhow::Error::new(e)
                         .context(format!(
-                            "reassociate to namespace '{}' failed",
-                            KINDS[i].file
+                            "reassociate to namespace 'ns/{}' failed",
+                            kind.name
                         ))
                         .into());
                 }
@@ -439,9 +400,8 @@ fn run(o: &Opts) -> Result<u8> {
 
     if do_fork {
         // Only children of a process that entered a pid namespace are in it (setns(2)).
-        match child::fork_and_wait(NAME).context("fork failed")? {
-            child::Side::Parent(status) => return Ok(status),
-            child::Side::Child => {}
+        if let Some(status) = child::fork_and_wait(NAME).context("fork failed")? {
+            return Ok(status);
         }
     }
 

@@ -15,7 +15,7 @@ use nix::unistd::{Gid, Uid};
 
 use common::{Result, trace};
 
-use crate::{KINDS, NAME};
+use crate::NAME;
 
 /// `open(path, O_RDONLY|O_CLOEXEC)`; util-linux's words on failure: `cannot open PATH`.
 pub fn open_ro(path: &OsStr) -> Result<OwnedFd> {
@@ -58,20 +58,12 @@ pub fn pidfd_open(pid: i32) -> nix::Result<OwnedFd> {
 pub fn setns(fd: BorrowedFd<'_>, flags: i32) -> nix::Result<()> {
     let result = nix::sched::setns(fd, CloneFlags::from_bits_retain(flags));
     trace::call(NAME, result, || {
-        format!("setns({}, {})", fd.as_raw_fd(), flag_names(flags))
+        format!(
+            "setns({}, {})",
+            fd.as_raw_fd(),
+            common::ns::flag_names(flags)
+        )
     })
-}
-
-/// `CLONE_NEWUTS|CLONE_NEWNS`: the names of the namespace bits in `flags`, by bit order.
-pub fn flag_names(flags: i32) -> String {
-    let mut kinds: Vec<_> = KINDS.iter().filter(|k| flags & k.flag != 0).collect();
-    kinds.sort_by_key(|k| k.flag);
-    let names: Vec<&str> = kinds.iter().map(|k| k.clone_name).collect();
-    if names.is_empty() {
-        "0".into()
-    } else {
-        names.join("|")
-    }
 }
 
 /// The inode number of a namespace file (`stat(2)`); `stat of PATH failed` on error.

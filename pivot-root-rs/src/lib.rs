@@ -15,6 +15,7 @@ mod sys;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
+use common::longopt::{self, HasArg, Long, long};
 use common::{Failure, Result, exit, usage};
 
 /// The tool's name, the prefix of its messages.
@@ -50,9 +51,9 @@ pub enum Action {
 }
 
 /// Long options; getopt_long takes any unique prefix.
-const LONG: &[&str] = &["help", "version"];
+const LONG: &[Long] = &[long("help", HasArg::No), long("version", HasArg::No)];
 
-/// Parse the arguments after argv[0]. Options may come anywhere before `--` (getopt
+/// Parse the arguments after `argv[0]`. Options may come anywhere before `--` (getopt
 /// permutes), and help or version win over everything else.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
     use lexopt::Arg::{Long, Short, Value};
@@ -62,21 +63,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action> {
         match arg {
             Short('h') => return Ok(Action::Help),
             Short('V') => return Ok(Action::Version),
-            Long(name) if !name.is_empty() => {
-                let Some(&long) = LONG.iter().find(|l| l.starts_with(name)) else {
-                    return Err(usage::from_lexopt(arg.unexpected()));
-                };
-                if let Some(value) = parser.optional_value() {
-                    let option = format!("--{long}");
-                    return Err(usage::from_lexopt(lexopt::Error::UnexpectedValue {
-                        option,
-                        value,
-                    }));
-                }
-                return Ok(if long == "help" {
-                    Action::Help
-                } else {
-                    Action::Version
+            Long(given) => {
+                let given = given.to_string();
+                return Ok(match longopt::take(&mut parser, LONG, &given)? {
+                    ("help", _) => Action::Help,
+                    _ => Action::Version,
                 });
             }
             Value(v) => operands.push(v),
@@ -107,21 +98,14 @@ fn run(new_root: &OsString, put_old: &OsString) -> Result<u8> {
     )
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args.into_iter().skip(1)).and_then(|action| match action {
-        Action::Help => print(USAGE),
-        Action::Version => print(&usage::version(NAME)),
+        Action::Help => common::out::print(USAGE),
+        Action::Version => common::out::print(&usage::version(NAME)),
         Action::Run { new_root, put_old } => run(&new_root, &put_old),
     });
     common::finish(NAME, exit::FAILURE, exit::FAILURE, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = common::out::Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 #[cfg(test)]
@@ -168,6 +152,7 @@ mod tests {
         }
         assert_eq!(err(&["-x", "a", "b"]), "invalid option -- 'x'");
         assert_eq!(err(&["--bogus"]), "unrecognized option '--bogus'");
+        assert_eq!(err(&["--bogus=1"]), "unrecognized option '--bogus=1'");
         assert_eq!(
             err(&["--help=1"]),
             "option '--help' doesn't allow an argument"
@@ -177,16 +162,16 @@ mod tests {
     #[test]
     fn every_option_is_in_the_man_page() {
         let page = include_str!("../man/pivot_root.8");
-        for long in LONG {
-            assert!(page.contains(&format!("\\-\\-{long}")), "{long}");
+        for o in LONG {
+            assert!(page.contains(&format!("\\-\\-{}", o.name)), "{}", o.name);
         }
         assert!(page.contains(".BR \\-h \", \" \\-\\-help") && page.contains(".BR \\-V "));
     }
 
     #[test]
     fn every_option_is_in_usage() {
-        for long in LONG {
-            assert!(USAGE.contains(&format!("--{long}")), "{long}");
+        for o in LONG {
+            assert!(USAGE.contains(&format!("--{}", o.name)), "{}", o.name);
         }
         assert!(USAGE.contains(" -h,") && USAGE.contains(" -V,"));
     }

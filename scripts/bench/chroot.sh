@@ -14,23 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-bench=
-for candidate in ../shared/bench ../../shared/bench; do
-    [ -f "$candidate/exec_latency.py" ] && bench=$candidate && break
-done
-[ -n "$bench" ] || { echo "chroot.sh: ../shared/bench not found beside the repository" >&2; exit 1; }
-
-# anyhow captures a std::backtrace::Backtrace for every error when these are set (240k
-# instructions on the exec-failure path the `instr` column measures); users do not run
-# with them, so neither does the benchmark.
-unset RUST_BACKTRACE RUST_LIB_BACKTRACE
-
-if [ -z "${ROOTBOX:-}" ]; then
-    cargo build --release --quiet --bin rootbox
-    ROOTBOX=$PWD/target/release/rootbox
-fi
-static=$PWD/$(bash scripts/build-static.sh 2>/dev/null | tail -1)
-busybox=$(command -v busybox || echo /bin/busybox)
+. scripts/bench/lib.sh
+bench_init chroot.sh exec_latency.py
 gnu=$(command -v chroot)
 if [ "${QUICK:-0}" = 1 ]; then
     rounds=${ROUNDS:-3} runs=${RUNS:-50}

@@ -16,19 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-bench=
-for candidate in ../shared/bench ../../shared/bench; do
-    [ -f "$candidate/mount_throughput.py" ] && bench=$candidate && break
-done
-[ -n "$bench" ] || { echo "mount.sh: ../shared/bench not found beside the repository" >&2; exit 1; }
-unset RUST_BACKTRACE RUST_LIB_BACKTRACE
-
-if [ -z "${ROOTBOX:-}" ]; then
-    cargo build --release --quiet --bin rootbox
-    ROOTBOX=$PWD/target/release/rootbox
-fi
-static=$PWD/$(bash scripts/build-static.sh 2>/dev/null | tail -1)
-busybox=$(command -v busybox || echo /bin/busybox)
+. scripts/bench/lib.sh
+bench_init mount.sh mount_throughput.py
 if [ "${QUICK:-0}" = 1 ]; then
     iter=${ITER:-200} levels=${LEVELS:-0,1000}
 else

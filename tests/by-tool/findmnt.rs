@@ -53,8 +53,11 @@ fn table(seed: u64, n: usize) -> Vec<u8> {
     let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut text = b"21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n".to_vec();
     let mut targets: Vec<(u64, Vec<u8>)> = vec![(21, b"".to_vec())];
+    // IDs ascend with gaps, as the kernel's do (duplicates would make util-linux crash).
+    let mut last_id = 21;
     for i in 0..n {
-        let id = 22 + i as u64 * (1 + r.below(3));
+        let id = last_id + 1 + r.below(3);
+        last_id = id + 1;
         let (parent, base) = if r.below(20) == 0 {
             (9000 + r.below(5), b"/orphan".to_vec())
         } else {
@@ -180,10 +183,14 @@ fn fix_json(bytes: &[u8]) -> Vec<u8> {
 
 /// Run one case both ways; describe the difference, if any.
 fn compare(file: &std::path::Path, args: &str) -> Option<String> {
+    compare_in(file, args, "C.UTF-8")
+}
+
+fn compare_in(file: &std::path::Path, args: &str, locale: &str) -> Option<String> {
     let mut argv: Vec<String> = vec!["-F".into(), file.to_string_lossy().into_owned()];
     argv.extend(args.split_whitespace().map(String::from));
-    let theirs = cmd(reference()).args(&argv).env("LC_ALL", "C.UTF-8").run();
-    let ours = tool("findmnt").args(&argv).env("LC_ALL", "C.UTF-8").run();
+    let theirs = cmd(reference()).args(&argv).env("LC_ALL", locale).run();
+    let ours = tool("findmnt").args(&argv).env("LC_ALL", locale).run();
     let expected = if args.contains("-J") {
         fix_json(&theirs.raw_stdout)
     } else {
@@ -191,7 +198,7 @@ fn compare(file: &std::path::Path, args: &str) -> Option<String> {
     };
     if expected != ours.raw_stdout || theirs.stderr != ours.stderr || theirs.code != ours.code {
         return Some(format!(
-            "[{args}] on {}: code {}/{}\n--- util-linux\n{}{}\n--- ours\n{}{}",
+            "[{args}] on {} ({locale}): code {}/{}\n--- util-linux\n{}{}\n--- ours\n{}{}",
             file.display(),
             theirs.code,
             ours.code,
@@ -214,6 +221,11 @@ fn have_util_linux() -> bool {
     if v.stdout.contains("util-linux 2.38") {
         return true;
     }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "differential tests need util-linux 2.38 findmnt at {} (or $UL_FINDMNT) under CI",
+        reference()
+    );
     println!("SKIP: util-linux findmnt 2.38 not installed");
     false
 }
@@ -237,13 +249,38 @@ fn differential_generated_tables() {
     if !have_util_linux() {
         return;
     }
-    for seed in 1..=6 {
+    for seed in 1..=10 {
         differential(
             &format!("mi{seed}"),
             &table(seed, 40 + 15 * seed as usize),
             CASES,
         );
     }
+}
+
+#[test]
+fn differential_c_locale() {
+    if !have_util_linux() {
+        return;
+    }
+    // No UTF-8: every non-ASCII byte is \xNN and the tree art is ASCII.
+    let dir = Scratch::new();
+    let file = dir.0.join("mi-c");
+    std::fs::write(&file, table(99, 80)).unwrap();
+    let failures: Vec<String> = [
+        "",
+        "-l",
+        "-r",
+        "-P",
+        "-J",
+        "-a -o +ID",
+        "-t tmpfs",
+        "-R -M /",
+    ]
+    .iter()
+    .filter_map(|c| compare_in(&file, c, "C"))
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
@@ -318,6 +355,17 @@ fn differential_parser_edges() {
         ],
     );
     differential("empty", b"", &["", "-l", "-J", "-t tmpfs"]);
+    // The kernel's "/dev/root" is shown as the device its number names.
+    if let Some(dev) = std::fs::read_dir("/sys/dev/block")
+        .ok()
+        .and_then(|mut d| d.next())
+    {
+        let majmin = dev.unwrap().file_name().into_string().unwrap();
+        let text = format!(
+            "1 0 {majmin} / / rw - ext4 /dev/root rw\n2 1 0:5 / /x rw - ext4 /dev/root rw\n"
+        );
+        differential("devroot", text.as_bytes(), &["", "-r"]);
+    }
 }
 
 #[test]
@@ -453,12 +501,16 @@ fn errors() {
 
 #[test]
 fn output_errors() {
-    // A reader that goes away: quiet (killed by SIGPIPE like util-linux, 141 in a shell).
+    // A reader that goes away: quiet, killed by SIGPIPE like util-linux (141 in a shell).
+    let dir = Scratch::new();
+    let big = dir.0.join("big");
+    std::fs::write(&big, table(7, 20_000)).unwrap();
     let script = format!(
-        "{} -o TARGET,SOURCE,OPTIONS,VFS-OPTIONS,FS-OPTIONS -F /proc/self/mountinfo | head -c1 >/dev/null",
-        tool_path("findmnt").display()
+        "{} -F {} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        tool_path("findmnt").display(),
+        big.display()
     );
-    cmd("sh").args(["-c", &script]).run().is(0, "", "");
+    cmd("bash").args(["-c", &script]).run().is(0, "141\n", "");
     let full = format!("{} > /dev/full", tool_path("findmnt").display());
     cmd("sh")
         .args(["-c", &full])
@@ -508,11 +560,15 @@ mount -t tmpfs four d
 mount -t tmpfs five d
 mount --bind d e
 touch a/f/file
+# Odd sizes exercise the human-readable rounding (size_to_human_string).
+for sz in 24684084k 74709867k 1023m 1048575k 1537k 2047m 999999999k 3g; do
+  mkdir -p "sz/$sz"; mount -t tmpfs -o size=$sz sz "sz/$sz"
+done
 S="$SCRATCH"
 fail=0
-for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-M $S/a" "-M $S/d" \
+for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-T $S/d" "-T $S/e" "-M $S/a" "-M $S/d" \
     "-R -M $S/a" "-R $S/a -J" "-t tmpfs -l" "-O ro -l" "-O noexec -r" "-D -T $S/a" \
-    "-D -b -M $S/a" "-o +PROPAGATION,OPT-FIELDS,TID -l" "--shadowed -l" "-U -l" \
+    "-D -b -M $S/a" "-D -t tmpfs" "-D -b -t tmpfs" "-o +PROPAGATION,OPT-FIELDS -l" "--shadowed -l" "-U -l" "-N $$ -o TARGET,TID -M $S/a" \
     "-S three" "$S/d" "two" "-f -t tmpfs" "-d backward -f -t tmpfs" "-k -l" \
     "-o TARGET,SIZE,USED,AVAIL,USE%,FSROOT -M $S/a" "-o +SIZE,USE% -J -M $S/a"; do
   findmnt $args > exp 2>&1 && e=0 || e=$?
@@ -548,10 +604,72 @@ sed "s|$SCRATCH|S|" ev
 "#,
     );
     assert_eq!(
-        out.stdout, "mount  S/d pollsrc\ntimeout rc=0\n",
+        out.stdout, "mount      S/d pollsrc\ntimeout rc=0\n",
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn poll_differential() {
+    if !privileged("poll_differential") || !have_util_linux() {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
+mkdir d m
+cols=ACTION,TARGET,SOURCE,FSTYPE,OLD-TARGET,OLD-OPTIONS
+"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 4000 -o $cols > exp &
+"$RB/findmnt" -p -w 4000 -o $cols > got &
+"$RB/findmnt" --poll=umount,move -w 4000 -J > got2 &
+sleep 0.5
+mount -t tmpfs pollsrc d
+sleep 0.6
+mount -o remount,ro d
+sleep 0.6
+mount --move d m
+sleep 0.6
+umount m
+wait
+# Column widths depend on how events are batched per wake-up: compare words.
+sed "s|$SCRATCH|S|g" exp | tr -s ' '
+tr -s ' ' < exp > e2; tr -s ' ' < got > g2
+cmp e2 g2 && echo same
+sed "s|$SCRATCH|S|g" got2
+"#,
+    );
+    assert_eq!(
+        out.stdout,
+        "ACTION TARGET SOURCE FSTYPE OLD-TARGET OLD-OPTIONS\n\
+         mount S/d pollsrc tmpfs \n\
+         remount S/d pollsrc tmpfs rw,relatime\n\
+         move S/m pollsrc tmpfs S/d \n\
+         umount S/m pollsrc tmpfs S/m ro,relatime\n\
+         same\n{\n   \"filesystems\": [\n      {\n         \"action\": \"move\",\n         \"target\": \"S/m\",\n         \"source\": \"pollsrc\",\n         \"fstype\": \"tmpfs\",\n         \"options\": \"ro,relatime\"\n      }\n   ]\n}\n{\n   \"filesystems\": [\n      {\n         \"action\": \"umount\",\n         \"target\": \"S/m\",\n         \"source\": \"pollsrc\",\n         \"fstype\": \"tmpfs\",\n         \"options\": \"ro,relatime\"\n      }\n   ]\n}\n",
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn verify_differential() {
+    if !have_util_linux() {
+        return;
+    }
+    // Entries util-linux checks without probing a device (no libblkid involved).
+    let dir = Scratch::new();
+    let d = dir.0.display().to_string();
+    std::fs::write(dir.0.join("afile"), "").unwrap();
+    let fstab = format!(
+        "# test\n/dev/nope-a {d}/afile ext4 defaults 0 0\n{d} /mnt none bind 0 0\n\
+         /dev/nope-b /nonexistent-x xfs noauto 0 0\n/dev/nope-c /nonexistent-y xfs nofail 0 0\n\
+         LABEL=nonexistent-label /nonexistent-z ext4 nofail 0 0\n/nope-swap none swap sw,pri=5 0 0\n\
+         proc /proc proc defaults 0 0\ntmpfs {d}/ tmpfs rw,size=1m 0 0\ntmpfs {d} tmpfs rw 0 0\n\
+         garbage\n"
+    );
+    differential("fstab-verify", fstab.as_bytes(), &["-x", "-x --verbose"]);
 }
 
 #[test]
@@ -572,7 +690,7 @@ fn verify_reports_fstab_problems() {
     std::fs::write(&file, "proc /proc proc defaults 0 0\n").unwrap();
     tool("findmnt").args(["-x", "--verbose", "-F"]).args([&file]).run().is(
         0,
-        "/proc\n   [ ] target exists\n   [ ] do not check proc source (pseudo/net)\n   [ ] do not check proc FS type (pseudo/net)\n",
-        "\nSuccess, no errors or warnings detected\n",
+        "/proc\n   [ ] target exists\n   [ ] do not check proc source (pseudo/net)\n   [ ] do not check proc FS type (pseudo/net)\nSuccess, no errors or warnings detected\n",
+        "",
     );
 }

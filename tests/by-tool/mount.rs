@@ -25,26 +25,9 @@ pub fn sh(test: &str, script: &str) -> Option<String> {
     Some(out.stdout)
 }
 
-/// Whether `program` is installed; a test that needs it prints SKIP without it (and fails
-/// under `CI=true`, where everything must run).
-pub fn installed(test: &str, program: &str) -> bool {
-    let found = cmd("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .run()
-        .code
-        == 0;
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: {program} is not installed"
-        );
-        println!("SKIP: {test}: {program} is not installed");
-    }
-    found
-}
-
+/// Run `script` (after [`PRELUDE`]) and compare its stdout with `expected`.
 #[track_caller]
-fn check(test: &str, script: &str, expected: &str) {
+pub fn check(test: &str, script: &str, expected: &str) {
     if let Some(out) = sh(test, script) {
         assert_eq!(out, expected);
     }
@@ -586,7 +569,7 @@ done
 #[test]
 fn nosuid_bind_ignores_set_user_id() {
     // Needs real uids (a user namespace maps only root).
-    if !is_root() {
+    if !needs_root("mount::nosuid_bind_ignores_set_user_id") {
         return;
     }
     check(
@@ -599,5 +582,17 @@ setpriv --reuid 65534 --regid 65534 --clear-groups A/id -u
 setpriv --reuid 65534 --regid 65534 --clear-groups B/id -u
 "#,
         "0\n65534\n",
+    );
+}
+
+#[test]
+fn unreadable_mount_table_is_a_system_error() {
+    // With /proc hidden the listing cannot read the table: util-linux's words and exit 2
+    // (MNT_EX_SYSERR). (`mount -a` and `umount -a` fail the same way here, where
+    // util-linux goes on as if the table were empty.)
+    check(
+        "mount_no_mtab",
+        "mount -t tmpfs noproc /proc\nt M\n",
+        "E: mount: failed to read mtab: No such file or directory\nrc=2\n",
     );
 }

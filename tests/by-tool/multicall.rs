@@ -135,6 +135,22 @@ fn install_into_missing_or_non_directory_fails() {
 }
 
 #[test]
+fn install_force_over_a_directory_fails() {
+    let dir = Scratch::new();
+    std::fs::create_dir_all(dir.0.join("mount/sub")).unwrap();
+    cmd(rootbox())
+        .args(["--install".as_ref(), "-f".as_ref(), dir.0.as_os_str()])
+        .run()
+        .fails(
+            1,
+            &format!(
+                "rootbox: cannot replace '{}/mount': Is a directory\n",
+                dir.0.display()
+            ),
+        );
+}
+
+#[test]
 fn install_into_read_only_directory_fails() {
     if !privileged("install_into_read_only_directory_fails") {
         return;
@@ -155,8 +171,7 @@ fn install_into_read_only_directory_fails() {
 #[test]
 fn elevated_privileges_are_refused() {
     // A setuid copy of the binary, run by an unprivileged user, must refuse before parsing.
-    if !is_root() {
-        println!("SKIP: elevated_privileges_are_refused: needs root to make a setuid copy");
+    if !needs_root("multicall::elevated_privileges_are_refused") {
         return;
     }
     let dir = Scratch::new();
@@ -172,4 +187,27 @@ fn elevated_privileges_are_refused() {
         1,
         "mount: refusing to run with elevated privileges (setuid, setgid or file capabilities)\n",
     );
+}
+
+#[test]
+fn output_errors_are_reported() {
+    let closed = cmd("sh")
+        .args(["-c", "exec \"$0\" --list >&-"])
+        .args([rootbox()])
+        .run();
+    closed.fails(1, "rootbox: write error: Bad file descriptor\n");
+    let full = cmd("sh")
+        .args(["-c", "exec \"$0\" --list >/dev/full"])
+        .args([rootbox()])
+        .run();
+    full.fails(1, "rootbox: write error: No space left on device\n");
+    // A reader that went away ends the tool quietly (SIGPIPE ignored by the caller: EPIPE).
+    let gone = cmd("sh")
+        .args([
+            "-c",
+            "trap '' PIPE; \"$0\" --help | true; echo \"status $?\"",
+        ])
+        .args([rootbox()])
+        .run();
+    gone.is(0, "status 0\n", "");
 }

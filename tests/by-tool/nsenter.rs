@@ -65,7 +65,16 @@ fn enters_persisted_namespace_files() {
     let out = ns_sh(
         r#"touch uts mnt; mkdir m
 unshare --uts="$SCRATCH/uts" hostname persisted
-unshare --mount="$SCRATCH/mnt" mount -t tmpfs kept "$SCRATCH/m"
+# util-linux 2.38 `unshare --mount=FILE` sometimes fails in the full suite (its child's
+# bind of /proc/PID/ns/mnt gets EINVAL); then persist the namespace by hand, the same
+# bind mount made from here.
+if ! unshare --mount="$SCRATCH/mnt" mount -t tmpfs kept "$SCRATCH/m" 2> persist.err; then
+    unshare -m --propagation private sh -c 'mount -t tmpfs kept "$SCRATCH/m"; echo > ready; exec sleep 1000' &
+    P=$!
+    while [ ! -e ready ]; do sleep 0.02; done
+    mount --bind /proc/$P/ns/mnt "$SCRATCH/mnt"
+    kill $P
+fi
 "$RB/nsenter" --uts="$SCRATCH/uts" hostname
 "$RB/nsenter" -u"$SCRATCH/uts" hostname
 "$RB/nsenter" -u="$SCRATCH/uts" hostname
@@ -150,6 +159,22 @@ cd root/data
 "$RB/nsenter" --root="$SCRATCH/root" --wdns=/bin /bin/busybox pwd"#
     ));
     out.is(0, "/data\n/data\n/data\n/bin\n", "");
+}
+
+#[test]
+fn setuid_setgid_and_follow() {
+    if !privileged("setuid_setgid_and_follow") || !is_root() {
+        return;
+    }
+    let out = ns_sh(
+        r#"setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000 & X=$!
+trap 'kill $X' EXIT
+"$RB/nsenter" -t $X -m -S 65534 -G 65534 sh -c 'id -u; id -g'
+"$RB/nsenter" -t $X -m -S follow -G follow sh -c 'id -u; id -g; id -G'
+"$RB/nsenter" -t $X -m -S follow true 2>&1 || echo "status $?""#,
+    );
+    // `follow` takes the ids of the target's /proc/PID; -S alone needs no -G.
+    out.is(0, "65534\n65534\n65534\n65534\n65534\n", "");
 }
 
 #[test]
@@ -328,4 +353,51 @@ fn help_and_version() {
         &format!("nsenter from rootbox {}\n", env!("CARGO_PKG_VERSION")),
         "",
     );
+}
+
+#[test]
+fn enters_a_container_built_by_container_sh() {
+    if !privileged("enters_a_container_built_by_container_sh") || !is_root() {
+        return;
+    }
+    // The tutorial's container (scripts/container.sh: namespaces, pivot_root, /proc, /dev,
+    // /sys) running `sleep`; found with lsns, entered with nsenter -a: only its mounts.
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let out = ns_sh(&format!(
+        r#"ROOTBOX="$(readlink -f "$RB/nsenter")" "{repo}/scripts/mkrootfs.sh" rootfs > /dev/null
+ROOTBOX_BIN="$RB" "{repo}/scripts/container.sh" rootfs /bin/sleep "1000.$$" &
+# container.sh execs unshare --kill-child: killing it ends the container.
+C=$!
+trap 'kill -9 $C 2>/dev/null; wait' EXIT
+S=
+for i in $(seq 200); do
+    S=$("$RB/lsns" -t pid -n -r -o pid,command | awk -v c="/bin/sleep\\\\x201000.$$" '$2 == c {{ print $1 }}')
+    [ -n "$S" ] && break
+    sleep 0.05
+done
+[ -n "$S" ] || {{ echo "container did not start" >&2; exit 99; }}
+"$RB/nsenter" -t $S -a /bin/busybox cat /proc/self/mountinfo > inside
+cut -d' ' -f4,5 inside | head -1
+cut -d' ' -f5 inside | grep -qx /proc && echo "its /proc"
+grep -q "$SCRATCH/rootfs/" inside || echo "no host path"
+[ "$(wc -l < inside)" -lt 20 ] && echo "a handful of mounts"
+"$RB/nsenter" -t $S -a /bin/busybox hostname
+"$RB/nsenter" -t $S -a /bin/busybox cat /proc/1/cmdline | tr '\0' ' '; echo"#
+    ));
+    let (code, stdout, stderr) = (out.code, out.stdout.as_str(), out.stderr.as_str());
+    let tag = stdout.lines().last().unwrap_or("").to_string();
+    assert_eq!(
+        (code, stdout, stderr),
+        (
+            0,
+            format!(
+                "{} /\nits /proc\nno host path\na handful of mounts\nrootbox\n{tag}\n",
+                stdout.split(' ').next().unwrap_or("")
+            )
+            .as_str(),
+            ""
+        )
+    );
+    assert!(stdout.starts_with('/') && stdout.lines().next().unwrap().ends_with("/rootfs /"));
+    assert!(tag.starts_with("/bin/sleep 1000."), "{tag}");
 }

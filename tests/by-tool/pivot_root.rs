@@ -2,7 +2,6 @@
 //! a scratch tmpfs. A bare `mount`/`umount` in the scripts is util-linux's; after a pivot only
 //! the new root's tools are left (`/bin/busybox umount`, or `/bin/umount`, which is rootbox).
 
-use crate::chroot::{ns_sh_rootfs, rootfs_sh};
 use crate::util::*;
 
 const TRY: &str = "Try 'pivot_root --help' for more information.\n";
@@ -35,6 +34,7 @@ fn unknown_options() {
     let cases: &[(&[&str], &str)] = &[
         (&["-x", "a", "b"], "invalid option -- 'x'"),
         (&["--bogus", "a", "b"], "unrecognized option '--bogus'"),
+        (&["--bogus=1", "a", "b"], "unrecognized option '--bogus=1'"),
         (&["--help=1"], "option '--help' doesn't allow an argument"),
     ];
     for (args, message) in cases {

@@ -1,15 +1,8 @@
 //! umount: integration tests, in private namespaces on a scratch tmpfs (see mount.rs for
 //! the `t`, `M`, `U`, `ismnt` script helpers).
 
-use crate::mount::{installed, sh};
+use crate::mount::check;
 use crate::util::*;
-
-#[track_caller]
-fn check(test: &str, script: &str, expected: &str) {
-    if let Some(out) = sh(test, script) {
-        assert_eq!(out, expected);
-    }
-}
 
 #[test]
 fn help_version_and_usage_errors() {
@@ -67,7 +60,7 @@ t U -v src
 
 #[test]
 fn must_be_superuser() {
-    if !is_root() {
+    if !needs_root("umount::must_be_superuser") {
         return;
     }
     check(

@@ -1,7 +1,7 @@
 //! unshare: integration tests. Everything that unshares runs inside `ns_sh` (a private
 //! mount namespace on a scratch tmpfs; the host's mount table is checked unchanged).
 
-use crate::util::{is_root, ns_sh, privileged, tool};
+use crate::util::{needs_root, ns_sh, privileged, tool};
 
 /// Run `script` in `ns_sh` and return (code, stdout, stderr) with the scratch path shown
 /// as `SCRATCH`.
@@ -12,6 +12,17 @@ fn sh(script: &str) -> (i32, String, String) {
          sed \"s|$SCRATCH|SCRATCH|g\" .err >&2; rm -f .err .script; exit $rc\n"
     ));
     (out.code, out.stdout, out.stderr)
+}
+
+/// Unless unprivileged (SKIP): `script` in `ns_sh` exits 0, prints `expected`, and
+/// nothing on stderr.
+#[track_caller]
+fn check(test: &str, script: &str, expected: &str) {
+    if !privileged(test) {
+        return;
+    }
+    let (code, out, err) = sh(script);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, expected, ""));
 }
 
 #[test]
@@ -149,34 +160,25 @@ fn trace_of_a_fixed_run() {
 /// left unchanged (which proves the test sees a leak when there is one).
 #[test]
 fn mount_isolation_on_a_shared_parent() {
-    if !privileged("mount_isolation_on_a_shared_parent") {
-        return;
-    }
-    let script = r#"
+    check(
+        "mount_isolation_on_a_shared_parent",
+        r#"
 mkdir s; mount -t tmpfs shared s; mount --make-shared s; mkdir s/a s/b; mount -t tmpfs pre s/b
 state() { for d in a b; do if findmnt -n "$SCRATCH/s/$d" >/dev/null; then echo "$d mounted"; else echo "$d absent"; fi; done; }
 inside='mount -t tmpfs leak s/a; umount -l s/b; findmnt -no PROPAGATION /; findmnt -no PROPAGATION "$SCRATCH/s"'
 "$RB/unshare" -m sh -c "$inside"; state
 "$RB/unshare" -m --propagation unchanged sh -c "$inside"; state
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "private\nprivate\na absent\nb mounted\nprivate\nshared\na mounted\nb absent\n",
-            ""
-        )
+"#,
+        "private\nprivate\na absent\nb mounted\nprivate\nshared\na mounted\nb absent\n",
     );
 }
 
 /// Each --propagation keyword, applied recursively from `/` (a shared parent shows it).
 #[test]
 fn propagation_keywords() {
-    if !privileged("propagation_keywords") {
-        return;
-    }
-    let script = r#"
+    check(
+        "propagation_keywords",
+        r#"
 mkdir s; mount -t tmpfs shared s; mount --make-shared s
 for p in default slave private shared unchanged; do
   opt="--propagation=$p"; [ $p = default ] && opt=
@@ -184,42 +186,27 @@ for p in default slave private shared unchanged; do
   "$RB/unshare" -m $opt sh -c 'findmnt -no PROPAGATION "$SCRATCH/s"; findmnt -rno PROPAGATION | sort -u' | tr '\n' ' '
   echo
 done
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "default: private private \n\
-             slave: private,slave private private,slave \n\
-             private: private private \n\
-             shared: shared shared \n\
-             unchanged: shared private shared \n",
-            ""
-        )
+"#,
+        "default: private private \n\
+         slave: private,slave private private,slave \n\
+         private: private private \n\
+         shared: shared shared \n\
+         unchanged: shared private shared \n",
     );
 }
 
 #[test]
 fn pid_namespace_with_proc() {
-    if !privileged("pid_namespace_with_proc") {
-        return;
-    }
-    let script = r#"
+    check(
+        "pid_namespace_with_proc",
+        r#"
 before=$(findmnt -n -o TARGET,SOURCE,FSTYPE /proc)
 "$RB/unshare" -fp --mount-proc sh -c 'echo $$; ps -e -o pid=,comm= > ps.out; tr -s " " < ps.out; findmnt -no VFS-OPTIONS /proc | tail -n 1'
 [ "$before" = "$(findmnt -n -o TARGET,SOURCE,FSTYPE /proc)" ] && echo outer proc untouched
 # Without --fork the program is not pid 1, its first child is.
 "$RB/unshare" -p sh -c 'test $$ -ne 1 && sh -c "echo \$\$"'
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "1\n 1 sh\n 2 ps\nrw,nosuid,nodev,noexec,relatime\nouter proc untouched\n1\n",
-            ""
-        )
+"#,
+        "1\n 1 sh\n 2 ps\nrw,nosuid,nodev,noexec,relatime\nouter proc untouched\n1\n",
     );
 }
 
@@ -253,10 +240,9 @@ set +e
 /// `--kill-child`: killing unshare kills the child; without it the child lives on.
 #[test]
 fn kill_child() {
-    if !privileged("kill_child") {
-        return;
-    }
-    let script = r#"
+    check(
+        "kill_child",
+        r#"
 alive() { s=$(sed -n 's/^State:\s*\(.\).*/\1/p' /proc/$1/status 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ]; }
 for opt in --kill-child --kill-child=TERM "--kill-child -p" --fork; do
   rm -f ready
@@ -266,26 +252,18 @@ for opt in --kill-child --kill-child=TERM "--kill-child -p" --fork; do
   n=0; while alive $C && [ $n -lt 40 ]; do sleep 0.05; n=$((n+1)); done
   if alive $C; then echo "$opt: child alive"; kill -KILL $C; else echo "$opt: child dead"; fi
 done
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "--kill-child: child dead\n--kill-child=TERM: child dead\n\
-             --kill-child -p: child dead\n--fork: child alive\n",
-            ""
-        )
+"#,
+        "--kill-child: child dead\n--kill-child=TERM: child dead\n\
+         --kill-child -p: child dead\n--fork: child alive\n",
     );
 }
 
 /// SIGINT/SIGTERM wait while the child runs; --forward-signals hands them to it.
 #[test]
 fn signals_while_waiting() {
-    if !privileged("signals_while_waiting") {
-        return;
-    }
-    let script = r#"
+    check(
+        "signals_while_waiting",
+        r#"
 set +e
 rm -f ready; "$RB/unshare" -f sh -c 'touch ready; sleep 0.5; exit 3' & U=$!
 while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; wait $U; echo "blocked: $?"
@@ -295,25 +273,17 @@ while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; wait $U; echo "forward
 # (dash keeps SIGCHLD for itself: python3 sets the disposition.)
 python3 -c 'import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])' \
   "$RB/unshare" -f sh -c 'exit 3'; echo "sigchld ignored: $?"
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "blocked: 3\nchild got TERM\nforwarded: 7\nsigchld ignored: 3\n",
-            ""
-        )
+"#,
+        "blocked: 3\nchild got TERM\nforwarded: 7\nsigchld ignored: 3\n",
     );
 }
 
 /// The program gets the caller's signal mask and dispositions and no extra descriptor.
 #[test]
 fn nothing_leaks_into_the_program() {
-    if !privileged("nothing_leaks_into_the_program") {
-        return;
-    }
-    let script = r#"
+    check(
+        "nothing_leaks_into_the_program",
+        r#"
 trap '' INT QUIT
 show='grep -E "^Sig(Blk|Ign)" /proc/self/status; ls /proc/self/fd | tr "\n" " "; echo'
 sh -c "$show" > expected
@@ -323,16 +293,9 @@ touch keep keep2; for opts in "-m" "-m -f" "-m --kill-child" "--forward-signals 
   cmp -s expected got && echo "$opts: same" || { echo "$opts: differs"; cat got; }
 done
 umount keep keep2
-"#;
-    let (code, out, err) = sh(script);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            0,
-            "-m: same\n-m -f: same\n-m --kill-child: same\n--forward-signals -m: same\n\
-             --uts=keep -f: same\n--mount=keep2 -U -f: same\n-U --map-users=0:0:1 -f: same\n",
-            ""
-        )
+"#,
+        "-m: same\n-m -f: same\n-m --kill-child: same\n--forward-signals -m: same\n\
+         --uts=keep -f: same\n--mount=keep2 -U -f: same\n-U --map-users=0:0:1 -f: same\n",
     );
 }
 
@@ -354,6 +317,7 @@ findmnt -no FSTYPE "$SCRATCH/keep/pid"
 "$RB/unshare" --uts=keep/uts2 --map-users=0:100000:10 -r -f sh -c "ps -o stat=,comm= --ppid \$PPID" | tr -s " "
 umount keep/mnt keep/uts keep/uts2 keep/user keep/pid
 "$RB/unshare" --pid=keep/pid true 2>&1 | sed "s|/proc/[0-9]*/|/proc/PID/|"
+mkdir dir; "$RB/unshare" --uts=dir -f sh -c "echo ran" 2>&1 | sed "s|/proc/[0-9]*/|/proc/PID/|"
 nsenter --mount=keep/mnt true 2>/dev/null || echo released
 mount --make-shared keep
 "$RB/unshare" --mount=keep/mnt true || echo "rc $?"
@@ -367,6 +331,7 @@ mount --make-shared keep
             "1\ninner\ninner\nnot here\nnsfs\n 0 0 1\nS sh\n\
              unshare: mount /proc/PID/ns/pid_for_children on keep/pid failed: No such file or directory\n\
              unshare: a new pid namespace exists only once a process is in it: add --fork\n\
+             unshare: mount /proc/PID/ns/uts on dir failed: Not a directory\n\
              released\nrc 1\n",
             "unshare: cannot persist the mnt namespace on 'keep/mnt': it is on a shared mount (SCRATCH/keep)\n\
              unshare: make that mount private first, e.g. mount --make-private SCRATCH/keep\n"
@@ -406,8 +371,7 @@ done; done
 
 #[test]
 fn range_maps_as_root() {
-    if !is_root() || !privileged("range_maps_as_root") {
-        println!("SKIP: range_maps_as_root: needs root");
+    if !needs_root("range_maps_as_root") || !privileged("range_maps_as_root") {
         return;
     }
     let script = r#"
@@ -437,8 +401,7 @@ echo 'daemon:1:2' > etc/subuid; "$RB/unshare" --map-users=auto true || echo "rc 
 
 #[test]
 fn root_directory_ids_and_time() {
-    if !is_root() || !privileged("root_directory_ids_and_time") {
-        println!("SKIP: root_directory_ids_and_time: needs root");
+    if !needs_root("root_directory_ids_and_time") || !privileged("root_directory_ids_and_time") {
         return;
     }
     let script = r#"
@@ -472,12 +435,16 @@ fn default_shell() {
 set +e
 echo 'echo "$0"; exit 5' | SHELL=/bin/sh "$RB/unshare" -m; echo "rc $?"
 SHELL=/nonexistent "$RB/unshare" -m; echo "rc $?"
+# No SHELL: the caller's shell from /etc/passwd.
+want="-$(basename "$(awk -F: -v u="$(id -u)" '$3 == u { print $7; exit }' /etc/passwd)")"
+got=$(echo 'echo "$0"' | env -u SHELL "$RB/unshare" -m)
+[ "$got" = "$want" ] && echo "passwd shell"
 "#);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
             0,
-            "-sh\nrc 5\nrc 127\n",
+            "-sh\nrc 5\nrc 127\npasswd shell\n",
             "unshare: failed to execute /nonexistent: No such file or directory\n"
         )
     );
@@ -486,8 +453,7 @@ SHELL=/nonexistent "$RB/unshare" -m; echo "rc $?"
 /// unshare(2) failures say what to do.
 #[test]
 fn unshare_failure_hints() {
-    if !is_root() || !privileged("unshare_failure_hints") {
-        println!("SKIP: unshare_failure_hints: needs root");
+    if !needs_root("unshare_failure_hints") || !privileged("unshare_failure_hints") {
         return;
     }
     let script = r#"
@@ -525,8 +491,7 @@ mkdir r; mount --rbind / r; chroot r "$SCRATCH/b/unshare" -U true; echo "rc $?"
 /// Range maps without root go through newuidmap; its absence is explained.
 #[test]
 fn range_maps_without_newuidmap() {
-    if !is_root() || !privileged("range_maps_without_newuidmap") {
-        println!("SKIP: range_maps_without_newuidmap: needs root");
+    if !needs_root("range_maps_without_newuidmap") || !privileged("range_maps_without_newuidmap") {
         return;
     }
     if ["/usr/bin/newuidmap", "/bin/newuidmap"]

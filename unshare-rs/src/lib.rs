@@ -8,8 +8,9 @@
 //! killed by SIGKILL makes unshare die by SIGKILL (137, not exit 1); `--setgroups=deny`
 //! with `-r` works (written before the maps, not after); a `--mount=FILE` on a shared mount
 //! is refused up front with the reason, and works from any CPU on Linux 6.18 (see
-//! `renumber_mount_ns`); the program starts only after its namespaces are persisted; unshare(2) failures say what to do (add `-U -r`, pivot_root instead of
-//! chroot, the sysctl that disables them); the `--monotonic` error names `-T` (2.38 says
+//! `renumber_mount_ns`); the program starts only after its namespaces are persisted;
+//! unshare(2) failures say what to do (add `-U -r`, pivot_root instead of chroot, the
+//! sysctl that disables them); the `--monotonic` error names `-T` (2.38 says
 //! `-t`) and `no line matching user` does not end in `: Success`; a child that dumps core
 //! does not make unshare dump a second core when it dies by the same signal.
 //! util-linux 2.39's `INNER:OUTER:COUNT` and 2.38's `OUTER,INNER,COUNT` both work for
@@ -32,7 +33,7 @@ use common::child::{self, End, WaitSignals};
 use common::longopt::{self, HasArg, Long, long};
 use common::ns::{KINDS, Kind};
 use common::usage::{from_lexopt, lossy};
-use common::{Failure, Result, ResultExt, trace};
+use common::{Failure, Result, ResultExt, exit, trace};
 use nix::errno::Errno;
 use nix::libc::c_int;
 use nix::mount::MsFlags;
@@ -99,8 +100,9 @@ A <file> must exist; it keeps the namespace alive until 'umount <file>'. The
 Without --fork, --pid makes the first child of <program> pid 1 of the new
 namespace, not <program> itself: once that child exits, <program> cannot fork.
 --map-users=all maps every id of the current namespace; 'auto' maps the
-caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself. Range maps are written through newuidmap and
-newgidmap unless unshare runs as root.
+caller's block of /etc/subuid and /etc/subgid from 0, 'subids' to itself.
+Range maps are written through newuidmap and newgidmap unless unshare runs
+as root.
 
 For more details see unshare(1).
 ";
@@ -259,10 +261,9 @@ pub enum Action {
     Run(Box<Opts>),
 }
 
-/// Parse the arguments (argv[0] first). Pure: names and subid files are read by `run()`.
+/// Parse the arguments (`argv[0]` first). Pure: names and subid files are read by `run()`.
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
-    let mut parser = lexopt::Parser::from_args(args.into_iter().skip(1));
-    parser.set_short_equals(false);
+    let mut parser = longopt::parser(args);
     let mut o = Opts::default();
     while let Some(arg) = parser.next().map_err(from_lexopt)? {
         let (name, value): (String, Option<OsString>) = match arg {
@@ -272,24 +273,15 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
                     .extend(parser.raw_args().map_err(from_lexopt)?.by_ref());
                 break;
             }
-            lexopt::Arg::Short(c) => {
-                let name = SHORTS
-                    .iter()
-                    .find(|(short, _)| *short == c)
-                    .map(|(_, long)| *long)
-                    .or_else(|| Kind::by_short(c).map(|k| k.long))
-                    .ok_or_else(|| from_lexopt(lexopt::Arg::Short(c).unexpected()))?;
-                // A short option takes an argument when its long one requires one; the
-                // namespace letters take none (`-m=x` is `-m -= -x`, as with getopt).
-                let required = LONGS
-                    .iter()
-                    .any(|o| o.name == name && o.arg == HasArg::Required);
-                let value = match required {
-                    true => Some(parser.value().map_err(from_lexopt)?),
-                    false => None,
-                };
-                (name.to_string(), value)
-            }
+            // The namespace letters take no argument (`-m=x` is `-m -= -x`, as with
+            // getopt), though their long options take an optional one.
+            lexopt::Arg::Short(c) => match Kind::by_short(c) {
+                Some(kind) => (kind.long.to_string(), None),
+                None => {
+                    let (name, value) = longopt::short(&mut parser, c, LONGS, SHORTS)?;
+                    (name.to_string(), value)
+                }
+            },
             lexopt::Arg::Long(given) => {
                 let given = given.to_string();
                 let (name, value) = longopt::take(&mut parser, LONGS, &given)?;
@@ -458,7 +450,7 @@ fn plan(o: &Opts) -> Result<Plan> {
     let euid = nix::unistd::geteuid().as_raw();
     let egid = nix::unistd::getegid().as_raw();
     let resolve =
-        |id: &Option<MapId>, file: &str, current: u32, what: &str| -> Result<Option<u32>> {
+        |id: &Option<MapId>, file: maps::IdFile, current: u32, what: &str| -> Result<Option<u32>> {
             Ok(match id {
                 None => None,
                 Some(MapId::Id(n)) => Some(*n),
@@ -468,8 +460,14 @@ fn plan(o: &Opts) -> Result<Plan> {
                 })?),
             })
         };
-    let user = resolve(&o.map_user, "/etc/passwd", euid, "uid")?;
-    let group = resolve(&o.map_group, "/etc/group", egid, "gid")?;
+    let user = resolve(&o.map_user, maps::IdFile::Passwd, euid, "uid")?;
+    let group = resolve(&o.map_group, maps::IdFile::Group, egid, "gid")?;
+    // --map-auto and --map-subids name the caller in both /etc/subuid and /etc/subgid:
+    // its passwd entry is read once, and only for them.
+    let subids = |specs: &[Spec]| specs.iter().any(|s| matches!(s, Spec::Auto | Spec::Subids));
+    let owner = (subids(&o.user_ranges) || subids(&o.group_ranges))
+        .then(|| maps::user_by_id(euid))
+        .flatten();
     let blocks = |specs: &[Spec], subid: &str, own: &str| -> Result<Vec<Block>> {
         let mut out = Vec::new();
         for spec in specs {
@@ -478,8 +476,8 @@ fn plan(o: &Opts) -> Result<Plan> {
                     range: *range,
                     open: false,
                 }),
-                Spec::Auto => out.push(maps::subid_block(subid, euid, false)?),
-                Spec::Subids => out.push(maps::subid_block(subid, euid, true)?),
+                Spec::Auto => out.push(maps::subid_block(subid, euid, owner.as_ref(), false)?),
+                Spec::Subids => out.push(maps::subid_block(subid, euid, owner.as_ref(), true)?),
                 Spec::All => out.extend(maps::own_map(own)?),
             }
         }
@@ -535,7 +533,7 @@ impl Helper {
                 drop(wr);
                 // Woken: do the work. End of file: the parent gave up; nothing to do.
                 let code = if sys::wait_byte(rd) {
-                    common::finish(NAME, 1, 1, work())
+                    common::finish(NAME, exit::FAILURE, exit::FAILURE, work())
                 } else {
                     1
                 };
@@ -691,16 +689,21 @@ fn fork_program(o: &Opts, helpers: &mut Helpers) -> Result<Side<u8, ()>> {
         ForkResult::Parent { child } => {
             signals.target(child);
             let _watch = watch.map(|(_, wr)| wr);
-            if o.persisting() {
-                let me = nix::unistd::getpid();
-                if let Err(e) = persist(o, helpers.bind.take(), me) {
-                    let _ = child::kill(NAME, child, Signal::SIGKILL);
-                    let _ = child::wait(NAME, child);
-                    return Err(e);
+            // Bind the namespaces, then let the program go; if that fails, the program
+            // must not run on in namespaces nobody asked for without their FILEs.
+            let go = || -> Result<()> {
+                if o.persisting() {
+                    persist(o, helpers.bind.take(), nix::unistd::getpid())?;
                 }
-            }
-            if let Some((_, wr)) = gate {
-                sys::send_byte(wr)?;
+                match gate {
+                    Some((_, wr)) => sys::send_byte(wr),
+                    None => Ok(()),
+                }
+            };
+            if let Err(e) = go() {
+                let _ = child::kill(NAME, child, Signal::SIGKILL);
+                let _ = child::wait(NAME, child);
+                return Err(e);
             }
             let end = child::wait(NAME, child).context("waitpid failed")?;
             Ok(Side::Parent(end.pass_on()))
@@ -1008,21 +1011,14 @@ fn default_shell() -> OsString {
         .map_or_else(|| OsString::from("/bin/sh"), OsString::from_vec)
 }
 
-/// Entry point: arguments in (argv[0] first), exit status out.
+/// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
-        Action::Help => print(USAGE),
-        Action::Version => print(&common::usage::version(NAME)),
+        Action::Help => common::out::print(USAGE),
+        Action::Version => common::out::print(&common::usage::version(NAME)),
         Action::Run(opts) => run(&opts),
     });
-    common::finish(NAME, 1, 1, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = common::out::Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
+    common::finish(NAME, exit::FAILURE, exit::FAILURE, result)
 }
 
 #[cfg(test)]

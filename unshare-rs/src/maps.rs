@@ -9,6 +9,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
+use common::passwd::{self, User};
 use common::{Failure, Result};
 
 /// One line of `uid_map`/`gid_map`: `count` ids from `outer` (in the parent namespace)
@@ -165,52 +166,47 @@ fn cut(block: &Block, single: Option<(u32, u32)>) -> Vec<Range> {
         .collect()
 }
 
-/// One `/etc/passwd` or `/etc/group` entry: name, id, and (passwd only) the shell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    /// Field 1.
-    pub name: Vec<u8>,
-    /// Field 3.
-    pub id: u32,
-    /// Field 7 of passwd, empty for group.
-    pub shell: Vec<u8>,
+/// A name for `--map-user` or `--map-group`: which file holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdFile {
+    /// `/etc/passwd`, for a uid.
+    Passwd,
+    /// `/etc/group`, for a gid.
+    Group,
 }
 
-/// The accounts of a passwd/group file; lines that do not parse are skipped, like
-/// `getpwent(3)` does.
-pub fn accounts(text: &[u8]) -> impl Iterator<Item = Account> + '_ {
-    text.split(|&b| b == b'\n').filter_map(|line| {
-        let fields: Vec<&[u8]> = line.split(|&b| b == b':').collect();
-        let id = common::ids::parse(OsStr::from_bytes(fields.get(2)?))?;
-        Some(Account {
-            name: fields.first()?.to_vec(),
-            id,
-            shell: fields.get(6).map(|s| s.to_vec()).unwrap_or_default(),
-        })
-    })
-}
-
-/// The user or group spelled `text`: a name in `file` first, then a number; `None` when
-/// it is neither.
-pub fn lookup_id(file: &str, text: &OsStr) -> Option<u32> {
-    let content = std::fs::read(file).unwrap_or_default();
-    accounts(&content)
-        .find(|a| a.name == text.as_bytes() && !a.name.is_empty())
-        .map(|a| a.id)
-        .or_else(|| common::ids::parse(text))
+/// The user or group spelled `text`: a name in `/etc/passwd` (`/etc/group`) first, then a
+/// number; `None` when it is neither.
+pub fn lookup_id(file: IdFile, text: &OsStr) -> Option<u32> {
+    let name = text.as_bytes();
+    let named = match (name.is_empty(), file) {
+        (true, _) => None,
+        (false, IdFile::Passwd) => {
+            let content = std::fs::read("/etc/passwd").unwrap_or_default();
+            passwd::users(&content)
+                .find(|u| u.name == name)
+                .map(|u| u.uid)
+        }
+        (false, IdFile::Group) => {
+            let content = std::fs::read("/etc/group").unwrap_or_default();
+            passwd::groups(&content)
+                .find(|g| g.name == name)
+                .map(|g| g.gid)
+        }
+    };
+    named.or_else(|| common::ids::parse(text))
 }
 
 /// The passwd entry of `uid`.
-pub fn user_by_id(uid: u32) -> Option<Account> {
+pub fn user_by_id(uid: u32) -> Option<User> {
     let content = std::fs::read("/etc/passwd").ok()?;
-    accounts(&content).find(|a| a.id == uid)
+    passwd::users(&content).find(|u| u.uid == uid)
 }
 
-/// The first block of `file` (`/etc/subuid` or `/etc/subgid`) owned by `uid`, by name or
-/// number (util-linux `read_subid_range()`): an open-ended block mapped from 0, or with
-/// `identity` each id mapped to itself.
-pub fn subid_block(file: &str, uid: u32, identity: bool) -> Result<Block> {
-    let owner = user_by_id(uid);
+/// The first block of `file` (`/etc/subuid` or `/etc/subgid`) owned by `uid`, by name
+/// (`owner`, its passwd entry) or number (util-linux `read_subid_range()`): an open-ended
+/// block mapped from 0, or with `identity` each id mapped to itself.
+pub fn subid_block(file: &str, uid: u32, owner: Option<&User>, identity: bool) -> Result<Block> {
     let content = std::fs::read(file).map_err(|e| {
         Failure::from(anyhow::Error::new(e).context(format!("could not open '{file}'")))
     })?;
@@ -220,7 +216,7 @@ pub fn subid_block(file: &str, uid: u32, identity: bool) -> Result<Block> {
         let [who, start, count] = fields.as_slice() else {
             continue;
         };
-        let mine = owner.as_ref().is_some_and(|o| o.name == *who) || *who == uid_text.as_bytes();
+        let mine = owner.is_some_and(|o| o.name == *who) || *who == uid_text.as_bytes();
         if !mine {
             continue;
         }
@@ -434,17 +430,13 @@ mod tests {
     }
 
     #[test]
-    fn account_files() {
-        let text = b"root:x:0:0:root:/root:/bin/bash\nbad line\nnobody:x:65534:65534::/:/usr/sbin/nologin\nx:x:4294967296:0::/:\n";
-        let all: Vec<Account> = accounts(text).collect();
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[1].name, b"nobody");
-        assert_eq!(all[1].id, 65534);
-        assert_eq!(all[0].shell, b"/bin/bash");
-        assert_eq!(lookup_id("/etc/passwd", OsStr::new("root")), Some(0));
-        assert_eq!(lookup_id("/etc/passwd", OsStr::new("123")), Some(123));
-        assert_eq!(lookup_id("/etc/passwd", OsStr::new("no such user")), None);
-        assert_eq!(lookup_id("/etc/group", OsStr::new("root")), Some(0));
+    fn id_lookups() {
+        assert_eq!(lookup_id(IdFile::Passwd, OsStr::new("root")), Some(0));
+        assert_eq!(lookup_id(IdFile::Passwd, OsStr::new("123")), Some(123));
+        assert_eq!(lookup_id(IdFile::Passwd, OsStr::new("no such user")), None);
+        assert_eq!(lookup_id(IdFile::Passwd, OsStr::new("")), None);
+        assert_eq!(lookup_id(IdFile::Group, OsStr::new("root")), Some(0));
+        assert_eq!(user_by_id(0).map(|u| u.name), Some(b"root".to_vec()));
     }
 
     #[test]
@@ -452,5 +444,105 @@ mod tests {
         let r = [range(0, 1000, 1), range(1, 100000, 65536)];
         assert_eq!(map_text(&r), "0 1000 1\n1 100000 65536\n");
         assert_eq!(helper_args(&r), ["0", "1000", "1", "1", "100000", "65536"]);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    /// xorshift: deterministic, no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self, below: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % below
+        }
+    }
+
+    /// The pairs a merge must give for one block, computed the slow way: the inside ids
+    /// without the single inner id, zipped with the outside ids without the single outer id.
+    fn expected(b: &Block, single: Option<(u32, u32)>) -> Vec<(u64, u64)> {
+        let r = b.range;
+        let (i0, o0, n) = (u64::from(r.inner), u64::from(r.outer), u64::from(r.count));
+        let (hi, ho) = single.map_or((None, None), |(i, o)| {
+            (Some(u64::from(i)), Some(u64::from(o)))
+        });
+        let inner_end = if b.open { i0 + n + 1 } else { i0 + n };
+        let inner = (i0..inner_end).filter(|&x| Some(x) != hi);
+        let outer = (o0..o0 + n).filter(|&x| Some(x) != ho);
+        let mut pairs: Vec<(u64, u64)> = inner.zip(outer).collect();
+        if b.open && pairs.len() as u64 > n {
+            pairs.truncate(n as usize);
+        }
+        pairs
+    }
+
+    fn pairs(ranges: &[Range]) -> Vec<(u64, u64)> {
+        ranges
+            .iter()
+            .flat_map(|r| {
+                (0..u64::from(r.count))
+                    .map(move |k| (u64::from(r.inner) + k, u64::from(r.outer) + k))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_is_the_zip_of_both_sides_without_the_single_ids() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..5000 {
+            let block = Block {
+                range: Range {
+                    inner: rng.next(20) as u32,
+                    outer: rng.next(20) as u32,
+                    count: 1 + rng.next(20) as u32,
+                },
+                open: rng.next(2) == 0,
+            };
+            let single = (rng.next(4) != 0).then(|| (rng.next(45) as u32, rng.next(45) as u32));
+            let out = merge(&[block], single);
+            let (head, rest) = match single {
+                Some((i, o)) => {
+                    assert_eq!(
+                        out[0],
+                        Range {
+                            inner: i,
+                            outer: o,
+                            count: 1
+                        }
+                    );
+                    (1, &out[1..])
+                }
+                None => (0, &out[..]),
+            };
+            assert!(out.len() <= head + 3, "{block:?} {single:?}: {out:?}");
+            assert!(rest.iter().all(|r| r.count > 0));
+            assert_eq!(
+                pairs(rest),
+                expected(&block, single),
+                "{block:?} {single:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_specs_never_panic() {
+        const ALPHABET: &[u8] = b"0129:, -+\xffautol";
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..5000 {
+            let len = rng.next(16);
+            let text: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[rng.next(ALPHABET.len() as u64) as usize])
+                .collect();
+            if let Ok(Spec::Fixed(r)) = parse_spec(OsStr::from_bytes(&text)) {
+                assert!(r.count > 0);
+                assert!(u64::from(r.inner) + u64::from(r.count) <= u64::from(u32::MAX));
+            }
+            let _ = (passwd::users(&text).count(), passwd::groups(&text).count());
+        }
     }
 }

@@ -167,7 +167,11 @@ pub fn wait_byte(fd: OwnedFd) -> bool {
 
 /// Send one byte on `fd` and close it.
 pub fn send_byte(fd: OwnedFd) -> Result<()> {
-    nix::unistd::write(&fd, &[6u8]).context("failed to wake up a helper process")?;
+    let result = nix::unistd::write(&fd, &[6u8]);
+    trace::call(NAME, result, || {
+        format!("write({}, \"\\x06\", 1)", fd.as_raw_fd())
+    })
+    .context("failed to wake up a helper process")?;
     Ok(())
 }
 
