@@ -11,6 +11,8 @@ mod chroot;
 mod docs;
 #[path = "by-tool/findmnt.rs"]
 mod findmnt;
+#[path = "by-tool/fuzz_corpus.rs"]
+mod fuzz_corpus;
 #[path = "by-tool/image.rs"]
 mod image;
 #[path = "by-tool/lsns.rs"]
