@@ -594,9 +594,17 @@ fn poll_sees_a_mount() {
     let out = ns_sh(
         r#"
 mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+# idle PID...: wait until each is asleep in poll(2) on the mount table, so that it has read
+# the table (at start, or after the last change) and will see the next change on its own.
+# (A sleeping task's wchan names the kernel function it sleeps in.)
+idle() {
+    for p; do
+        for i in $(seq 1000); do grep -q poll /proc/$p/wchan && break; sleep 0.01; done
+    done
+}
 mkdir d
 "$RB/findmnt" -p -f -w 5000 -o ACTION,TARGET,SOURCE -n > ev &
-sleep 0.5
+idle $!
 mount -t tmpfs pollsrc d
 wait
 sed "s|$SCRATCH|S|" ev
@@ -621,16 +629,26 @@ mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
 umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
 mkdir d m
 cols=ACTION,TARGET,SOURCE,FSTYPE,OLD-TARGET,OLD-OPTIONS
-"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 4000 -o $cols > exp &
-"$RB/findmnt" -p -w 4000 -o $cols > got &
-"$RB/findmnt" --poll=umount,move -w 4000 -J > got2 &
-sleep 0.5
+# idle PID...: wait until each is asleep in poll(2) on the mount table, so that it has read
+# the table (at start, or after the last change) and will see the next change on its own.
+# (A sleeping task's wchan names the kernel function it sleeps in.)
+idle() {
+    for p; do
+        for i in $(seq 1000); do grep -q poll /proc/$p/wchan && break; sleep 0.01; done
+    done
+}
+"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 4000 -o $cols > exp & P1=$!
+"$RB/findmnt" -p -w 4000 -o $cols > got & P2=$!
+"$RB/findmnt" --poll=umount,move -w 4000 -J > got2 & P3=$!
+# One change per wake-up: the mount syscall wakes the pollers before it returns, so once
+# all three sleep in poll again, each has seen this change alone.
+idle $P1 $P2 $P3
 mount -t tmpfs pollsrc d
-sleep 0.6
+idle $P1 $P2 $P3
 mount -o remount,ro d
-sleep 0.6
+idle $P1 $P2 $P3
 mount --move d m
-sleep 0.6
+idle $P1 $P2 $P3
 umount m
 wait
 # Column widths depend on how events are batched per wake-up: compare words.
