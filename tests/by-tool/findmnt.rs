@@ -586,22 +586,28 @@ echo fail=$fail
     );
 }
 
+/// Shell: `idle PID...` waits until each poller sleeps in poll(2) on the mount table: it has
+/// read the table (at start, or after the last change) and sees the next change on its own,
+/// with no sleep that a loaded machine could outlast. (A sleeping task's wchan names the
+/// kernel function it sleeps in.)
+const IDLE: &str = r#"
+idle() {
+    for p; do
+        for i in $(seq 1000); do grep -q poll /proc/$p/wchan && break; sleep 0.01; done
+    done
+}
+"#;
+
 #[test]
 fn poll_sees_a_mount() {
     if !privileged("poll_sees_a_mount") {
         return;
     }
     let out = ns_sh(
-        r#"
+        &[
+            IDLE,
+            r#"
 mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
-# idle PID...: wait until each is asleep in poll(2) on the mount table, so that it has read
-# the table (at start, or after the last change) and will see the next change on its own.
-# (A sleeping task's wchan names the kernel function it sleeps in.)
-idle() {
-    for p; do
-        for i in $(seq 1000); do grep -q poll /proc/$p/wchan && break; sleep 0.01; done
-    done
-}
 mkdir d
 "$RB/findmnt" -p -f -w 5000 -o ACTION,TARGET,SOURCE -n > ev &
 idle $!
@@ -610,6 +616,8 @@ wait
 sed "s|$SCRATCH|S|" ev
 "$RB/findmnt" --poll=umount -w 200 -n; echo "timeout rc=$?"
 "#,
+        ]
+        .concat(),
     );
     assert_eq!(
         out.stdout, "mount      S/d pollsrc\ntimeout rc=0\n",
@@ -624,24 +632,19 @@ fn poll_differential() {
         return;
     }
     let out = ns_sh(
-        r#"
+        &[
+            IDLE,
+            r#"
 mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
 umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
 mkdir d m
 cols=ACTION,TARGET,SOURCE,FSTYPE,OLD-TARGET,OLD-OPTIONS
-# idle PID...: wait until each is asleep in poll(2) on the mount table, so that it has read
-# the table (at start, or after the last change) and will see the next change on its own.
-# (A sleeping task's wchan names the kernel function it sleeps in.)
-idle() {
-    for p; do
-        for i in $(seq 1000); do grep -q poll /proc/$p/wchan && break; sleep 0.01; done
-    done
-}
-"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 4000 -o $cols > exp & P1=$!
-"$RB/findmnt" -p -w 4000 -o $cols > got & P2=$!
-"$RB/findmnt" --poll=umount,move -w 4000 -J > got2 & P3=$!
+"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 8000 -o $cols > exp & P1=$!
+"$RB/findmnt" -p -w 8000 -o $cols > got & P2=$!
+"$RB/findmnt" --poll=umount,move -w 8000 -J > got2 & P3=$!
 # One change per wake-up: the mount syscall wakes the pollers before it returns, so once
 # all three sleep in poll again, each has seen this change alone.
+# (-w is each poll's timeout: room for the three to start on a loaded machine)
 idle $P1 $P2 $P3
 mount -t tmpfs pollsrc d
 idle $P1 $P2 $P3
@@ -657,6 +660,8 @@ tr -s ' ' < exp > e2; tr -s ' ' < got > g2
 cmp e2 g2 && echo same
 sed "s|$SCRATCH|S|g" got2
 "#,
+        ]
+        .concat(),
     );
     assert_eq!(
         out.stdout,
