@@ -272,7 +272,7 @@ set +e
 # (the child runs until the signal has been sent, however slow the machine)
 rm -f ready sent; "$RB/unshare" -f sh -c 'touch ready; while [ ! -e sent ]; do sleep 0.01; done; exit 3' & U=$!
 while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; touch sent; wait $U; echo "blocked: $?"
-rm -f ready; "$RB/unshare" --forward-signals sh -c 'trap "echo child got TERM; exit 7" TERM; touch ready; sleep 5 & wait' & U=$!
+rm -f ready; "$RB/unshare" --forward-signals sh -c 'sleep 60 & S=$!; trap "kill $S; echo child got TERM; exit 7" TERM; touch ready; wait' & U=$!
 while [ ! -e ready ]; do sleep 0.05; done; kill -TERM $U; wait $U; echo "forwarded: $?"
 # An inherited SIGCHLD=SIG_IGN would make the kernel reap the child before waitpid.
 # (dash keeps SIGCHLD for itself: python3 sets the disposition.)
