@@ -75,6 +75,8 @@ as_user() {
     setpriv --reuid=65534 --regid=65534 --clear-groups \
         env HOME="$U" TMPDIR="$U/tmp" ROOTBOX_STATE="$U/state" "$@"
 }
+as_user test -x "$T/bin/rootbox" ||
+    die "uid 65534 cannot reach $T: use a TMPDIR every user can traverse"
 USERNS=""
 as_user "$ROOTBOX_BIN/unshare" --user --map-root-user --mount true 2>"$T/log/userns" ||
     USERNS="uid 65534 cannot make a user namespace here: $(cat "$T/log/userns")"
@@ -173,6 +175,7 @@ echo "devices=$(echo x >/dev/null && head -c 4 /dev/zero | wc -c) $(head -c 4 /d
 echo written >/host_dir/from-container
 echo kept >/data/file
 if touch /ro/x 2>/dev/null; then echo ro=writable; else echo ro=refused; fi
+echo "ro-mount=$(awk "\$5 == \"/ro\" { print substr(\$6, 1, 3) substr(\$NF, 1, 3) }" /proc/self/mountinfo)"
 exit 7'
 
 # e2e RUNNER SCRIPT ROOTFS STATE: the whole container as that user.
@@ -209,6 +212,10 @@ e2e() {
     expect "the host dir's file, on the host" written "$(cat "$shared/from-container")"
     expect "the named volume's file, on the host" kept "$(cat "$state/volumes/data/file")"
     expect "the :ro dir on the host" "" "$(ls -A "$ro")"
+    # E-M2: read-only on that mount only, never on the filesystem (which the host still writes).
+    expect ":ro is a per-mount flag (mount options, then superblock options)" \
+        "ro-mount=ro,rw," "$(grep ^ro-mount= <<<"$out")"
+    "${runner[@]}" touch "$ro/host-writes"
     # The data outlives the container: a second one reads it.
     capture "${runner[@]}" "$script" --volume data:/data "$rootfs" cat /data/file
     expect "a second container reads the volume" "0 kept " "$rc $out $err"
@@ -352,6 +359,7 @@ t_verbose() {
     plan=$("$C" --dry-run "$ROOTFS" true | grep -v -e '^PATH=' -e '^unset ' -e '^export ')
     expect "-v prints every step of --dry-run's plan, with the tools' names" \
         "$(while IFS= read -r line; do echo "container.sh: $line"; done <<<"$plan")" "$err"
+    [[ $err != *"$ROOTBOX_BIN"* ]] || expect "-v names the tools, not where they are" "no $ROOTBOX_BIN" "$err"
     contains "the plan" "pivot_root . .
 PATH=/bin
 umount -l .
@@ -612,10 +620,11 @@ t_lab_trace() {
 }
 
 # --- the exact trace of a fixed command sequence --------------------------------------------
-# ROOTBOX_TRACE=1 covers a whole pipeline: each tool prints every system call it makes. The
-# sequence is the tutorial's, with relative paths so the lines do not depend on where the
-# scratch directory is; what still does (the size of the mount table pivot_root reads to
-# explain its failure, and the paths it resolves) is replaced by N and $TR.
+# ROOTBOX_TRACE=1 covers a whole pipeline: each tool prints every system call it makes
+# (findmnt prints none yet, so it is not in the sequence). The sequence is the tutorial's,
+# with relative paths so the lines do not depend on where the scratch directory is; what
+# still does (the size of the mount table pivot_root reads to explain its failure, and the
+# paths it resolves) is replaced by N and $TR.
 t_trace() {
     mkdir -p tr/new/bin tr/new/old
     cp "$(command -v busybox)" tr/new/bin/true
@@ -625,12 +634,14 @@ t_trace() {
         mount -t tmpfs -o size=1m,mode=700 scratch new/old
         umount -l new/old
         chroot new /bin/true
+        nsenter --mount=/proc/self/ns/mnt true
         pivot_root . .
         cd new
         pivot_root . old'
     expect "status, stdout" "0|" "$rc|$out"
     local tr=$PWD
     expect "the trace" "$(cat <<'EOF'
+unshare: rt_sigaction(SIGCHLD, SIG_DFL) = 0
 unshare: unshare(CLONE_NEWNS|CLONE_NEWUSER) = 0
 unshare: write /proc/self/uid_map "0 0 1" = 0
 unshare: write /proc/self/setgroups "deny" = 0
@@ -641,6 +652,8 @@ mount: mount("scratch", "new/old", "tmpfs", 0, "size=1m,mode=700") = 0
 umount: umount2("new/old", MNT_DETACH) = 0
 chroot: chroot("new") = 0
 chroot: chdir("/") = 0
+nsenter: open("/proc/self/ns/mnt", O_RDONLY|O_CLOEXEC) = 3
+nsenter: setns(3, CLONE_NEWNS) = 0
 pivot_root: pivot_root(".", ".") = -1 EINVAL (Invalid argument)
 pivot_root: read("/proc/self/mountinfo") = N
 pivot_root: stat("/") = 0

@@ -12,14 +12,15 @@ lab_run unshare "${LAB_U[@]}" -m sh -c "mount --bind A B
 echo from-A > A/x; cat B/x
 echo from-B > B/y; cat A/y
 stat -c %d:%i A/x B/x
-findmnt -n -o SOURCE,FSTYPE \$PWD/B
-findmnt -n --task $outer \$PWD/B || echo not on the host"
+findmnt -n -o SOURCE,FSTYPE -M \$PWD/B
+findmnt -n --task $outer -M \$PWD/B || echo not on the host"
 inside=$LAB_OUT
 lab_note "after the namespace is gone, on the host:"
 lab_run ls A B
 after=$LAB_OUT
 lab_look "B/x shows what was written to A/x, A/y what was written to B/y: the same inode"
-lab_look "(the same device:inode twice); the host's table never had B, and B is empty again"
+lab_look "(the same device:inode twice); findmnt -M (--mountpoint) finds no B in the host's"
+lab_look "table, and after the namespace ends B is empty again"
 
 mapfile -t l <<<"$inside"
 lab_expect "cat B/x" from-A "${l[0]}"
