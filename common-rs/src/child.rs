@@ -73,19 +73,33 @@ impl End {
 /// nix's `waitpid` refuses a status with a signal it has no name for (a real-time signal)
 /// after the child was already reaped, so this decodes the raw status itself.
 pub fn wait(prog: &str, pid: Pid) -> nix::Result<End> {
+    wait_until_end(prog, pid, false)
+}
+
+/// [`wait`] with `WUNTRACED`, passing stops on as util-linux nsenter does
+/// (`continue_as_child()`): when the child stops (Ctrl-Z), the parent stops itself too, and
+/// once woken wakes the child, so job control works through the waiting parent. Traced as
+/// `prog: waitpid(1234, WUNTRACED) = stopped`, then the two `kill`s.
+pub fn wait_following_stops(prog: &str, pid: Pid) -> nix::Result<End> {
+    wait_until_end(prog, pid, true)
+}
+
+fn wait_until_end(prog: &str, pid: Pid, follow_stops: bool) -> nix::Result<End> {
+    let (options, call) = if follow_stops {
+        (libc::WUNTRACED, format!("waitpid({pid}, WUNTRACED)"))
+    } else {
+        (0, format!("waitpid({pid})"))
+    };
     loop {
         let mut status: c_int = 0;
         // SAFETY: `status` is a valid, writable c_int for the duration of the call.
-        let rc = unsafe { libc::waitpid(pid.as_raw(), &mut status, 0) };
+        let rc = unsafe { libc::waitpid(pid.as_raw(), &mut status, options) };
         if rc < 0 {
             let errno = Errno::last();
             if errno == Errno::EINTR {
                 continue;
             }
-            trace::line(
-                prog,
-                &format!("waitpid({pid}) = {}", trace::errno_text(errno)),
-            );
+            trace::line(prog, &format!("{call} = {}", trace::errno_text(errno)));
             return Err(errno);
         }
         let end = if libc::WIFEXITED(status) {
@@ -94,10 +108,15 @@ pub fn wait(prog: &str, pid: Pid) -> nix::Result<End> {
         } else if libc::WIFSIGNALED(status) {
             End::Signaled(libc::WTERMSIG(status))
         } else {
-            // Stopped or continued: only reported with WUNTRACED/WCONTINUED, not asked for.
+            // Stopped (only reported with WUNTRACED) or continued (never asked for).
+            if follow_stops && libc::WIFSTOPPED(status) {
+                trace::line(prog, &format!("{call} = stopped"));
+                kill(prog, nix::unistd::getpid(), Signal::SIGSTOP)?;
+                kill(prog, pid, Signal::SIGCONT)?;
+            }
             continue;
         };
-        trace::line(prog, &format!("waitpid({pid}) = {}", describe(end)));
+        trace::line(prog, &format!("{call} = {}", describe(end)));
         return Ok(end);
     }
 }
