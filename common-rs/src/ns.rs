@@ -180,6 +180,84 @@ pub fn flag_names(flags: c_int) -> String {
     crate::trace::join_flags(&names)
 }
 
+/// `--keep-caps` of unshare and nsenter: after entering a user namespace, make every
+/// capability permitted to us ambient, so it survives the exec of a non-root program
+/// (util-linux `cap_permitted_to_ambient()`; capabilities(7) "Ambient capability set": a
+/// capability must be permitted and inheritable to become ambient). Traced.
+#[allow(unsafe_code)]
+pub fn keep_caps(prog: &str) -> crate::Result<()> {
+    use anyhow::Context;
+    use nix::errno::Errno;
+    use nix::libc;
+
+    use crate::trace;
+
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const VERSION_3: u32 = 0x2008_0522;
+    let mut header = Header {
+        version: VERSION_3,
+        pid: 0,
+    };
+    let mut data = [Data::default(); 2];
+    // SAFETY: capget(2) with a version-3 header and room for its two data structs.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_capget,
+            std::ptr::addr_of_mut!(header),
+            data.as_mut_ptr(),
+        )
+    };
+    trace::call(prog, Errno::result(rc).map(|_| ()), || {
+        "capget(3, 0)".into()
+    })
+    .context("capget failed")?;
+    for d in &mut data {
+        d.inheritable = d.permitted;
+    }
+    // SAFETY: capset(2) with the same header and the two structs just read.
+    let rc = unsafe { libc::syscall(libc::SYS_capset, std::ptr::addr_of!(header), data.as_ptr()) };
+    trace::call(prog, Errno::result(rc).map(|_| ()), || {
+        "capset(3, 0, inheritable=permitted)".into()
+    })
+    .context("capset failed")?;
+    // Without the file, try every bit: only bits the kernel knows can be permitted.
+    let last: u32 = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(63);
+    for cap in 0..=last.min(63) {
+        if data[usize::from(cap >= 32)].permitted & (1 << (cap % 32)) == 0 {
+            continue;
+        }
+        // SAFETY: prctl(2) with integer arguments only.
+        let rc = unsafe {
+            libc::prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                libc::c_ulong::from(cap),
+                0 as libc::c_ulong,
+                0 as libc::c_ulong,
+            )
+        };
+        trace::call(prog, Errno::result(rc).map(|_| ()), || {
+            format!("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, {cap})")
+        })
+        .context("prctl(PR_CAP_AMBIENT) failed")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

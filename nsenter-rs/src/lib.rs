@@ -422,7 +422,7 @@ fn run(o: &Opts) -> Result<u8> {
         sys::setuid(uid)?;
     }
     if o.keep_caps && entered & libc::CLONE_NEWUSER != 0 {
-        sys::permitted_to_ambient()?;
+        common::ns::keep_caps(NAME)?;
     }
     Err(exec_program(o))
 }

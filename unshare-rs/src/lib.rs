@@ -978,7 +978,7 @@ fn setup_and_exec(o: &Opts, p: &Plan) -> Result<u8> {
         sys::set_user(uid)?;
     }
     if o.keep_caps && o.flags & nix::libc::CLONE_NEWUSER != 0 {
-        sys::keep_caps()?;
+        common::ns::keep_caps(NAME)?;
     }
     let (program, errno) = if o.command.is_empty() {
         let shell = default_shell();
