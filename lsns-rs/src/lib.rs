@@ -990,7 +990,7 @@ fn run(opts: &Opts) -> Result<u8> {
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
         Action::Help => print_help(),
-        Action::Version => print_text(&version(NAME)),
+        Action::Version => common::out::print(&version(NAME)),
         Action::Run(opts) => run(&opts),
     });
     common::finish(NAME, 1, 1, result)
@@ -1003,14 +1003,7 @@ fn print_help() -> Result<u8> {
         text.push_str(&format!("{:>12}  {}\n", c.name, c.help));
     }
     text.push_str("\nFor more details see lsns(8).\n");
-    print_text(&text)
-}
-
-fn print_text(text: &str) -> Result<u8> {
-    let mut out = Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
+    common::out::print(&text)
 }
 
 #[cfg(test)]

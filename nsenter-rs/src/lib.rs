@@ -23,7 +23,6 @@ use anyhow::Context;
 use nix::libc;
 
 use common::exec;
-use common::out::Out;
 use common::usage::{from_lexopt, lossy, version};
 use common::{Failure, Result};
 
@@ -450,18 +449,11 @@ fn exec_program(o: &Opts) -> Failure {
 /// Entry point: arguments in (argv[0] first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
     let result = parse(args).and_then(|action| match action {
-        Action::Help => print(USAGE),
-        Action::Version => print(&version(NAME)),
+        Action::Help => common::out::print(USAGE),
+        Action::Version => common::out::print(&version(NAME)),
         Action::Run(opts) => run(&opts),
     });
     common::finish(NAME, 1, 1, result)
-}
-
-fn print(text: &str) -> Result<u8> {
-    let mut out = Out::new();
-    out.str(text)?;
-    out.flush()?;
-    Ok(0)
 }
 
 #[cfg(test)]
