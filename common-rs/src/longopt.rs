@@ -17,6 +17,18 @@ use std::ffi::OsString;
 use crate::Failure;
 use crate::usage::lossy;
 
+/// What a command line asks for: `--help`, `--version`, or the tool's work with its
+/// options (a tool names it `type Action = longopt::Action<Box<Opts>>`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action<O> {
+    /// `--help`
+    Help,
+    /// `--version`
+    Version,
+    /// Do the work.
+    Run(O),
+}
+
 /// Whether a long option takes an argument (getopt's `has_arg`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HasArg {

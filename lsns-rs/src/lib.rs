@@ -222,15 +222,7 @@ pub struct Opts {
 }
 
 /// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Action {
-    /// `--help`.
-    Help,
-    /// `--version`.
-    Version,
-    /// List.
-    Run(Box<Opts>),
-}
+pub type Action = common::longopt::Action<Box<Opts>>;
 
 /// Parse the arguments (argv[0] first).
 pub fn parse(args: Vec<OsString>) -> Result<Action> {

@@ -251,15 +251,7 @@ impl Opts {
 }
 
 /// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Action {
-    /// `--help`
-    Help,
-    /// `--version`
-    Version,
-    /// Do it.
-    Run(Box<Opts>),
-}
+pub type Action = common::longopt::Action<Box<Opts>>;
 
 /// Parse the arguments (`argv[0]` first). Pure: names and subid files are read by `run()`.
 pub fn parse(args: Vec<OsString>) -> Result<Action> {
