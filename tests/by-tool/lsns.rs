@@ -60,8 +60,8 @@ EOF
 "#;
 
 /// Run `body` after [`COMPARE`] and [`CONTAINER`]; returns the ids line `U S MNT UTS PIDNS
-/// TAG` split, and the rest of stdout.
-fn with_container(body: &str) -> (Vec<String>, String) {
+/// TAG` split, and the rest of stdout. nsenter's tests use it too.
+pub fn with_container(body: &str) -> (Vec<String>, String) {
     let script = format!("{COMPARE}{CONTAINER}\necho \"$U $S $MNT $UTS $PIDNS $$\"\n{body}");
     let out = ns_sh(&script);
     assert_eq!(

@@ -3,22 +3,13 @@
 //! nsenter; persisted namespaces are entered by file; errors, exit statuses and signal
 //! deaths are compared with util-linux 2.38's nsenter.
 
-use crate::lsns::{COMPARE, CONTAINER};
+use crate::lsns::{COMPARE, with_container};
 use crate::util::*;
 
 /// Run `body` after the container started; returns `(S, TAG, rest of stdout)`.
 fn in_container(body: &str) -> (String, String, String) {
-    let script = format!("{COMPARE}{CONTAINER}\necho \"$S $$\"\n{body}");
-    let out = ns_sh(&script);
-    assert_eq!(
-        out.code, 0,
-        "stderr: {}\nstdout: {}",
-        out.stderr, out.stdout
-    );
-    assert_eq!(out.stderr, "");
-    let (first, rest) = out.stdout.split_once('\n').unwrap();
-    let (s, tag) = first.split_once(' ').unwrap();
-    (s.to_string(), tag.to_string(), rest.to_string())
+    let (ids, rest) = with_container(body);
+    (ids[1].clone(), ids[5].clone(), rest)
 }
 
 #[test]
