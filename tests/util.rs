@@ -357,3 +357,22 @@ pub fn needs_root(test: &str) -> bool {
 pub fn copy_rootbox(dest: &Path) {
     cmd("cp").args([rootbox(), dest]).run().ok();
 }
+
+/// xorshift64: a small deterministic generator for generated test inputs (no crate), so a
+/// failure reproduces from its seed. The seed must not be 0.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number of the sequence.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

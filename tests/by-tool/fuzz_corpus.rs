@@ -12,7 +12,7 @@ mod checks;
 use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
 
-use crate::util::tool;
+use crate::util::{Rng, tool};
 
 /// findmnt's command line is fuzzed in-process by its target; here it runs through the
 /// real binary (the tool prints tables on the test's stdout otherwise).
@@ -42,22 +42,6 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 /// The input as a Rust byte string, to paste into a regression file.
 fn shown(data: &[u8]) -> String {
     data.escape_ascii().to_string()
-}
-
-/// xorshift64: a fixed sequence, no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// Pieces the parsers care about; random bytes between them.
