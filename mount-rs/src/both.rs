@@ -1,12 +1,14 @@
 //! What mount(8) and umount(8) both need: the live mount table, paths as util-linux shows
 //! them (canonical) and as another namespace sees them (absolute), entering the namespace
-//! of `-N`, and (for tests) the check that every option is in the man page.
+//! of `-N`, the entry point and exit statuses (mount(8) "RETURN CODES"), and (for tests)
+//! the checks that every option is in the man page and in the usage text.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use common::exit::mnt;
+use common::longopt::Action;
 use common::table::{self, Entry, Format};
 use common::{Failure, Result, escape};
 
@@ -55,6 +57,37 @@ pub(crate) fn enter_namespace(prog: &str, ns: &OsStr) -> Result<()> {
     })
 }
 
+/// The entry point of both: `--help` (the usage text without its leading newline),
+/// `--version`, or `run`; errors as util-linux reports them, usage errors exit 1.
+pub(crate) fn main<O>(
+    prog: &str,
+    usage: &str,
+    action: Result<Action<O>>,
+    run: impl FnOnce(O) -> Result<u8>,
+) -> u8 {
+    let result = action.and_then(|action| match action {
+        Action::Help => common::out::print(usage.trim_start_matches('\n')),
+        Action::Version => common::out::print(&common::usage::version(prog)),
+        Action::Run(opts) => run(opts),
+    });
+    common::finish(prog, mnt::USAGE, mnt::FAIL, result)
+}
+
+/// Print one operand's failure and go on with the next.
+pub(crate) fn report(prog: &str, f: Failure) {
+    common::finish(prog, mnt::USAGE, mnt::FAIL, Err(f));
+}
+
+/// The exit status after `ok` operands succeeded and `failed` failed: 0, 32 if none
+/// succeeded, 64 if some did (`MNT_EX_SOMEOK`).
+pub(crate) fn status(ok: usize, failed: usize) -> u8 {
+    match (ok, failed) {
+        (_, 0) => 0,
+        (0, _) => mnt::FAIL,
+        _ => mnt::SOMEOK,
+    }
+}
+
 #[cfg(test)]
 use common::longopt::Long;
 
@@ -70,6 +103,26 @@ pub(crate) fn assert_in_man_page(page: &str, longs: &[Long], shorts: &[(char, &s
             [".BR \\-{c} ", " \\-{c} \"", " \\-{c}\n"]
                 .iter()
                 .any(|shape| page.contains(&shape.replace("{c}", &c.to_string()))),
+            "-{c}"
+        );
+    }
+}
+
+/// Test support: every long option appears in the usage text, and every short option
+/// beside its long one (` -a, --all`), except those in `unlisted`.
+#[cfg(test)]
+pub(crate) fn assert_in_usage(
+    usage: &str,
+    longs: &[Long],
+    shorts: &[(char, &str)],
+    unlisted: &[char],
+) {
+    for o in longs {
+        assert!(usage.contains(&format!("--{}", o.name)), "--{}", o.name);
+    }
+    for (c, name) in shorts {
+        assert!(
+            unlisted.contains(c) || usage.contains(&format!(" -{c}, --{name}")),
             "-{c}"
         );
     }

@@ -11,7 +11,7 @@ use common::exit::mnt;
 use common::longopt::{self, HasArg, Long, long};
 use common::newmount::{Attr, MountAttr, OpenTree};
 use common::table::{self, Entry, Format};
-use common::{Failure, Result, escape, out::Out, usage};
+use common::{Failure, Result, escape, out::Out};
 use nix::errno::Errno;
 
 use crate::both::{absolute, canonical, enter_namespace, live};
@@ -95,15 +95,7 @@ const MAKE: &[(&str, Ms)] = &[
 ];
 
 /// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Action {
-    /// `--help`.
-    Help,
-    /// `--version`.
-    Version,
-    /// Do it.
-    Run(Box<Opts>),
-}
+pub type Action = common::longopt::Action<Box<Opts>>;
 
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -251,12 +243,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
 
 /// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
-    let result = parse(args).and_then(|action| match action {
-        Action::Help => common::out::print(USAGE.trim_start_matches('\n')),
-        Action::Version => common::out::print(&usage::version(NAME)),
-        Action::Run(opts) => run(&opts),
-    });
-    common::finish(NAME, mnt::USAGE, mnt::FAIL, result)
+    crate::both::main(NAME, USAGE, parse(args), |opts| run(&opts))
 }
 
 fn bad_usage() -> Failure {
@@ -483,15 +470,11 @@ fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
             }
             Err(f) => {
                 failed += 1;
-                common::finish(NAME, mnt::USAGE, mnt::FAIL, Err(f));
+                crate::both::report(NAME, f);
             }
         }
     }
-    Ok(match (ok, failed) {
-        (_, 0) => 0,
-        (0, _) => mnt::FAIL,
-        _ => mnt::SOMEOK,
-    })
+    Ok(crate::both::status(ok, failed))
 }
 
 /// The options after evaluating every keyword left to right (last wins).
@@ -1075,15 +1058,7 @@ mod tests {
 
     #[test]
     fn every_accepted_option_is_in_usage() {
-        for o in LONGS {
-            assert!(USAGE.contains(&format!("--{}", o.name)), "--{}", o.name);
-        }
-        for (c, name) in SHORTS {
-            assert!(
-                *c == 's' || USAGE.contains(&format!(" -{c}, --{name}")),
-                "-{c}"
-            );
-        }
+        crate::both::assert_in_usage(USAGE, LONGS, SHORTS, &['s']);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::Path;
 use common::exit::mnt;
 use common::longopt::{self, HasArg, Long, long};
 use common::table::Entry;
-use common::{Failure, Result, escape, out::Out, usage};
+use common::{Failure, Result, escape, out::Out};
 use nix::errno::Errno;
 
 use crate::both::{absolute, canonical, enter_namespace, live};
@@ -72,15 +72,7 @@ const PSEUDO: &[&[u8]] = &[
 ];
 
 /// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Action {
-    /// `--help`.
-    Help,
-    /// `--version`.
-    Version,
-    /// Do it.
-    Run(Opts),
-}
+pub type Action = common::longopt::Action<Opts>;
 
 /// Parsed options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -183,12 +175,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Action> {
 
 /// Entry point: arguments in (`argv[0]` first), exit status out.
 pub fn main(args: Vec<OsString>) -> u8 {
-    let result = parse(args).and_then(|action| match action {
-        Action::Help => common::out::print(USAGE.trim_start_matches('\n')),
-        Action::Version => common::out::print(&usage::version(NAME)),
-        Action::Run(opts) => run(&opts),
-    });
-    common::finish(NAME, mnt::USAGE, mnt::FAIL, result)
+    crate::both::main(NAME, USAGE, parse(args), |opts| run(&opts))
 }
 
 fn run(o: &Opts) -> Result<u8> {
@@ -227,22 +214,13 @@ fn run(o: &Opts) -> Result<u8> {
                 Ok(()) => ok += 1,
                 Err(f) => {
                     failed += 1;
-                    report(f);
+                    crate::both::report(NAME, f);
                 }
             }
         }
     }
     out.flush()?;
-    Ok(match (ok, failed) {
-        (_, 0) => 0,
-        (0, _) => mnt::FAIL,
-        _ => mnt::SOMEOK,
-    })
-}
-
-/// Print one operand's failure and go on with the next.
-fn report(f: Failure) {
-    common::finish(NAME, mnt::USAGE, mnt::FAIL, Err(f));
+    Ok(crate::both::status(ok, failed))
 }
 
 /// A failure that prints nothing (`-q` on "not mounted").
@@ -484,7 +462,7 @@ fn umount_all(o: &Opts, out: &mut Out, ok: &mut usize, failed: &mut usize) -> Re
             }
             Err(err) => {
                 *failed += 1;
-                report(umount_error(err, target));
+                crate::both::report(NAME, umount_error(err, target));
             }
         }
     }
@@ -513,12 +491,7 @@ mod tests {
 
     #[test]
     fn every_accepted_option_is_in_usage() {
-        for o in LONGS {
-            assert!(USAGE.contains(&format!("--{}", o.name)), "--{}", o.name);
-        }
-        for (c, name) in SHORTS {
-            assert!(USAGE.contains(&format!(" -{c}, --{name}")), "-{c}");
-        }
+        crate::both::assert_in_usage(USAGE, LONGS, SHORTS, &[]);
     }
 
     #[test]
