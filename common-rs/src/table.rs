@@ -55,6 +55,32 @@ pub struct Entry {
     pub passno: u32,
 }
 
+impl Entry {
+    /// The optional fields one by one (`shared:1`, `master:2`, `propagate_from:3`,
+    /// `unbindable`: proc(5)).
+    pub fn opt_fields(&self) -> impl Iterator<Item = &[u8]> {
+        self.opt_fields
+            .split(|&b| b == b' ')
+            .filter(|f| !f.is_empty())
+    }
+
+    /// `shared:N`: the mount is a member of peer group N and propagates mount events
+    /// (mount_namespaces(7)).
+    pub fn is_shared(&self) -> bool {
+        self.opt_fields().any(|f| f.starts_with(b"shared:"))
+    }
+
+    /// `master:N`: the mount is a slave of peer group N and receives its events.
+    pub fn is_slave(&self) -> bool {
+        self.opt_fields().any(|f| f.starts_with(b"master:"))
+    }
+
+    /// `unbindable`: the mount cannot be bind-mounted.
+    pub fn is_unbindable(&self) -> bool {
+        self.opt_fields().any(|f| f == b"unbindable")
+    }
+}
+
 /// The line format of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -1033,6 +1059,33 @@ mod tests {
         assert_eq!(
             read_traced("test", &path).map_err(|e| e.raw_os_error()),
             Err(Some(Errno::ENOENT as i32))
+        );
+    }
+
+    #[test]
+    fn propagation_from_optional_fields() {
+        let of = |fields: &str| Entry {
+            opt_fields: fields.as_bytes().to_vec(),
+            ..Entry::default()
+        };
+        let flags = |e: &Entry| (e.is_shared(), e.is_slave(), e.is_unbindable());
+        assert_eq!(flags(&of("")), (false, false, false));
+        assert_eq!(flags(&of("shared:1")), (true, false, false));
+        assert_eq!(flags(&of("master:1 shared:7")), (true, true, false));
+        assert_eq!(
+            flags(&of("master:3 propagate_from:2")),
+            (false, true, false)
+        );
+        assert_eq!(flags(&of("unbindable")), (false, false, true));
+        // A field only counts from its start, as the kernel writes them.
+        assert_eq!(
+            flags(&of("xshared:1 amaster:2 unbindablex")),
+            (false, false, false)
+        );
+        let e = of("master:1 shared:7");
+        assert_eq!(
+            e.opt_fields().collect::<Vec<_>>(),
+            [&b"master:1"[..], b"shared:7"]
         );
     }
 }

@@ -880,6 +880,9 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
             if !ctx.kernel {
                 return None;
             }
+            // libmount `mnt_fs_get_propagation` looks for substrings anywhere in the
+            // optional fields (not `Entry::is_shared`'s whole-field rule), which differs
+            // only for hand-made `-F` files; findmnt output follows libmount.
             let f = &e.opt_fields;
             let has = |s: &[u8]| f.windows(s.len()).any(|w| w == s);
             let mut p = String::from(if has(b"shared:") { "shared" } else { "private" });
