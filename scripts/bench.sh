@@ -17,8 +17,14 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root (the benchmarks mount in private namespaces)" >&2; exit 1; }
 cargo build --release --quiet --workspace --bins
 export OURS="$PWD/target/release" ROOTBOX="$PWD/target/release/rootbox" QUICK=$quick
-[ ${#sections[@]} -gt 0 ] || sections=($(ls scripts/bench/ | sed -n 's/\.sh$//p'))
+[ ${#sections[@]} -gt 0 ] || sections=($(ls scripts/bench/ | sed -n '/^lib\.sh$/d; s/\.sh$//p'))
+results=$(mktemp -d "${TMPDIR:-/tmp}/rootbox-bench.XXXXXX")
+failed=()
 for s in "${sections[@]}"; do
     echo "=== $s ==="
-    bash "scripts/bench/$s.sh"
+    bash "scripts/bench/$s.sh" 2>&1 | tee "$results/$s.txt" || failed+=("$s")
 done
+echo
+echo "=== summary (full output in $results) ==="
+grep -h '^SUMMARY' "$results"/*.txt || true
+[ ${#failed[@]} -eq 0 ] || { echo "bench: sections that failed: ${failed[*]}" >&2; exit 1; }

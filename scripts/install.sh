@@ -43,7 +43,13 @@ if [ -z "$binary" ]; then
 fi
 [ -x "$binary" ] || { echo "install.sh: '$binary' is not an executable" >&2; exit 1; }
 made_dirs=()
-for d in "$root" "$root/bin" "$root/share" "$root/share/man" "$root/share/man/man1" \
+# The missing ancestors of the prefix too, outermost first, so --uninstall removes them.
+ancestors=() d=$root
+while [ ! -d "$d" ]; do
+    ancestors=("$d" ${ancestors[@]+"${ancestors[@]}"})
+    d=$(dirname -- "$d")
+done
+for d in ${ancestors[@]+"${ancestors[@]}"} "$root/bin" "$root/share" "$root/share/man" "$root/share/man/man1" \
     "$root/share/man/man8" "$root/share/bash-completion" \
     "$root/share/bash-completion/completions" "$root/share/rootbox"; do
     [ -d "$d" ] || { mkdir -p "$d"; made_dirs+=("$d/"); }

@@ -7,8 +7,14 @@ mod util;
 
 #[path = "by-tool/chroot.rs"]
 mod chroot;
+#[path = "by-tool/docs.rs"]
+mod docs;
 #[path = "by-tool/findmnt.rs"]
 mod findmnt;
+#[path = "by-tool/fuzz_corpus.rs"]
+mod fuzz_corpus;
+#[path = "by-tool/image.rs"]
+mod image;
 #[path = "by-tool/lsns.rs"]
 mod lsns;
 #[path = "by-tool/mount.rs"]

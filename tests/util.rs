@@ -349,3 +349,11 @@ pub fn needs_root(test: &str) -> bool {
     println!("SKIP: {test}: needs root");
     false
 }
+
+/// Copy the binary under test to `dest` with cp(1), not `std::fs::copy`: a file this
+/// multi-threaded test process holds open for writing is inherited by every child another
+/// test forks meanwhile (until its exec closes it), and executing the copy then fails with
+/// ETXTBSY ("Text file busy"). cp's descriptor lives and dies in cp.
+pub fn copy_rootbox(dest: &Path) {
+    cmd("cp").args([rootbox(), dest]).run().ok();
+}

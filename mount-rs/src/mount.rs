@@ -564,6 +564,13 @@ fn evaluate(list: &[u8]) -> std::result::Result<Eval, String> {
     Ok(e)
 }
 
+/// [`evaluate`] for the fuzz targets (fuzz/checks.rs): the flags set and cleared, the
+/// propagation changes and the filesystem data of an option list, or the message.
+#[doc(hidden)]
+pub fn fuzz_evaluate(list: &[u8]) -> std::result::Result<(Ms, Ms, Vec<Ms>, Vec<u8>), String> {
+    evaluate(list).map(|e| (e.set, e.cleared, e.propagation, e.data))
+}
+
 fn parse_mode(text: &[u8]) -> Option<u32> {
     let text = text
         .strip_prefix(b"\"")

@@ -16,8 +16,11 @@ bench=../shared/bench
 [ -d "$bench" ] || bench=/work/shared/bench
 cargo build --release -q -p findmnt-rs --bin findmnt
 export FINDMNT="$PWD/target/release/findmnt"
-sizes=${SIZES:-1000,10000,100000}
-est=${EST_LIMIT:-60}
+if [ "${QUICK:-0}" = 1 ]; then
+    sizes=${SIZES:-1000,10000} est=${EST_LIMIT:-10}
+else
+    sizes=${SIZES:-1000,10000,100000} est=${EST_LIMIT:-60}
+fi
 ul=${UL:-system}
 echo "== findmnt -F FILE (sizes $sizes)"
 python3 "$bench/findmnt_file.py" "util-linux=$ul" --sizes "$sizes" --est-limit "$est" ${FILE_ARGS:-}

@@ -20,9 +20,10 @@ n=200; runs=30
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null || true' EXIT
 for _ in $(seq "$n"); do
-    unshare -u -i -m sleep 600 & pids+=($!)
+    unshare -u -i -m sleep 600 >/dev/null 2>&1 & pids+=($!)
 done
-unshare -fp --mount-proc -m -u sleep 600 & pids+=($!)
+# --kill-child: the forked sleep must die with unshare when the trap kills it.
+unshare -fp --mount-proc --kill-child -m -u sleep 600 >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
 target=$(pgrep -P "${pids[-1]}")
 echo "# $(ls /proc | grep -c '^[0-9]') processes, $("$OURS/lsns" -n | wc -l) namespaces"
@@ -43,6 +44,11 @@ bench -n "ours" "$OURS/nsenter -t $target -a true" -n "util-linux" "nsenter -t $
 if command -v strace > /dev/null; then
     syscalls() { strace -f -c "$@" 2>&1 >/dev/null | awk '/ total$/ { print $4 }'; }
     echo "## system calls (strace -f -c)"
-    echo "lsns:        ours $(syscalls "$OURS/lsns")  util-linux $(syscalls lsns)"
-    echo "nsenter -a:  ours $(syscalls "$OURS/nsenter" -t "$target" -a true)  util-linux $(syscalls nsenter -t "$target" -a true)"
+    l_ours=$(syscalls "$OURS/lsns") l_ul=$(syscalls lsns)
+    n_ours=$(syscalls "$OURS/nsenter" -t "$target" -a true)
+    n_ul=$(syscalls nsenter -t "$target" -a true)
+    echo "lsns:        ours $l_ours  util-linux $l_ul"
+    echo "nsenter -a:  ours $n_ours  util-linux $n_ul"
+    echo
+    echo "SUMMARY lsns: syscalls ours $l_ours, util-linux $l_ul; nsenter -a syscalls ours $n_ours, util-linux $n_ul"
 fi

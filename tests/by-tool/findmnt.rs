@@ -586,22 +586,38 @@ echo fail=$fail
     );
 }
 
+/// Shell: `idle PID...` waits until each poller sleeps in poll(2) on the mount table: it has
+/// read the table (at start, or after the last change) and sees the next change on its own,
+/// with no sleep that a loaded machine could outlast. (A sleeping task's wchan names the
+/// kernel function it sleeps in.)
+const IDLE: &str = r#"
+idle() {
+    for p; do
+        for i in $(seq 1000); do grep -q poll /proc/$p/wchan && break; sleep 0.01; done
+    done
+}
+"#;
+
 #[test]
 fn poll_sees_a_mount() {
     if !privileged("poll_sees_a_mount") {
         return;
     }
     let out = ns_sh(
-        r#"
+        &[
+            IDLE,
+            r#"
 mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
 mkdir d
 "$RB/findmnt" -p -f -w 5000 -o ACTION,TARGET,SOURCE -n > ev &
-sleep 0.5
+idle $!
 mount -t tmpfs pollsrc d
 wait
 sed "s|$SCRATCH|S|" ev
 "$RB/findmnt" --poll=umount -w 200 -n; echo "timeout rc=$?"
 "#,
+        ]
+        .concat(),
     );
     assert_eq!(
         out.stdout, "mount      S/d pollsrc\ntimeout rc=0\n",
@@ -616,21 +632,26 @@ fn poll_differential() {
         return;
     }
     let out = ns_sh(
-        r#"
+        &[
+            IDLE,
+            r#"
 mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
 umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
 mkdir d m
 cols=ACTION,TARGET,SOURCE,FSTYPE,OLD-TARGET,OLD-OPTIONS
-"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 4000 -o $cols > exp &
-"$RB/findmnt" -p -w 4000 -o $cols > got &
-"$RB/findmnt" --poll=umount,move -w 4000 -J > got2 &
-sleep 0.5
+"${UL_FINDMNT:-/usr/bin/findmnt}" -p -w 8000 -o $cols > exp & P1=$!
+"$RB/findmnt" -p -w 8000 -o $cols > got & P2=$!
+"$RB/findmnt" --poll=umount,move -w 8000 -J > got2 & P3=$!
+# One change per wake-up: the mount syscall wakes the pollers before it returns, so once
+# all three sleep in poll again, each has seen this change alone.
+# (-w is each poll's timeout: room for the three to start on a loaded machine)
+idle $P1 $P2 $P3
 mount -t tmpfs pollsrc d
-sleep 0.6
+idle $P1 $P2 $P3
 mount -o remount,ro d
-sleep 0.6
+idle $P1 $P2 $P3
 mount --move d m
-sleep 0.6
+idle $P1 $P2 $P3
 umount m
 wait
 # Column widths depend on how events are batched per wake-up: compare words.
@@ -639,6 +660,8 @@ tr -s ' ' < exp > e2; tr -s ' ' < got > g2
 cmp e2 g2 && echo same
 sed "s|$SCRATCH|S|g" got2
 "#,
+        ]
+        .concat(),
     );
     assert_eq!(
         out.stdout,

@@ -176,7 +176,7 @@ fn elevated_privileges_are_refused() {
     }
     let dir = Scratch::new();
     let copy = dir.0.join("mount");
-    std::fs::copy(rootbox(), &copy).unwrap();
+    copy_rootbox(&copy);
     std::fs::set_permissions(&dir.0, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&copy, std::os::unix::fs::PermissionsExt::from_mode(0o4755)).unwrap();
     let out = cmd("setpriv")

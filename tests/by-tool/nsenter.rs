@@ -65,16 +65,10 @@ fn enters_persisted_namespace_files() {
     let out = ns_sh(
         r#"touch uts mnt; mkdir m
 unshare --uts="$SCRATCH/uts" hostname persisted
-# util-linux 2.38 `unshare --mount=FILE` sometimes fails in the full suite (its child's
-# bind of /proc/PID/ns/mnt gets EINVAL); then persist the namespace by hand, the same
-# bind mount made from here.
-if ! unshare --mount="$SCRATCH/mnt" mount -t tmpfs kept "$SCRATCH/m" 2> persist.err; then
-    unshare -m --propagation private sh -c 'mount -t tmpfs kept "$SCRATCH/m"; echo > ready; exec sleep 1000' &
-    P=$!
-    while [ ! -e ready ]; do sleep 0.02; done
-    mount --bind /proc/$P/ns/mnt "$SCRATCH/mnt"
-    kill $P
-fi
+# Our unshare persists the mount namespace: util-linux 2.38's `unshare --mount=FILE` fails
+# about half the time on Linux 6.18, whose per-CPU namespace ids can number the new
+# namespace below the one it is bound into (see unshare's mount_namespace_file_from_any_cpu).
+"$RB/unshare" --mount="$SCRATCH/mnt" mount -t tmpfs kept "$SCRATCH/m"
 "$RB/nsenter" --uts="$SCRATCH/uts" hostname
 "$RB/nsenter" -u"$SCRATCH/uts" hostname
 "$RB/nsenter" -u="$SCRATCH/uts" hostname
@@ -169,6 +163,8 @@ fn setuid_setgid_and_follow() {
     let out = ns_sh(
         r#"setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000 & X=$!
 trap 'kill $X' EXIT
+# `follow` reads the ids of /proc/$X: wait until setpriv has switched them and run sleep.
+for i in $(seq 1000); do [ "$(cat /proc/$X/comm)" != sleep ] || break; sleep 0.02; done
 "$RB/nsenter" -t $X -m -S 65534 -G 65534 sh -c 'id -u; id -g'
 "$RB/nsenter" -t $X -m -S follow -G follow sh -c 'id -u; id -g; id -G'
 "$RB/nsenter" -t $X -m -S follow true 2>&1 || echo "status $?""#,
@@ -307,7 +303,7 @@ fn permission_denied_as_another_user() {
     // after setns(pidfd) is refused.
     let dir = Scratch::new();
     let copy = dir.0.join("nsenter");
-    std::fs::copy(rootbox(), &copy).unwrap();
+    copy_rootbox(&copy);
     let as_nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
     let ours = cmd("setpriv")
         .args(as_nobody)
@@ -370,7 +366,7 @@ ROOTBOX_BIN="$RB" "{repo}/scripts/container.sh" rootfs /bin/sleep "1000.$$" &
 C=$!
 trap 'kill -9 $C 2>/dev/null; wait' EXIT
 S=
-for i in $(seq 200); do
+for i in $(seq 600); do
     S=$("$RB/lsns" -t pid -n -r -o pid,command | awk -v c="/bin/sleep\\\\x201000.$$" '$2 == c {{ print $1 }}')
     [ -n "$S" ] && break
     sleep 0.05
