@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
-cargo test --workspace --quiet
+# A hung test should fail the run with a clear message long before CI's own limit.
+timeout --kill-after=30 1800 cargo test --workspace --quiet
 bash scripts/test-scripts.sh

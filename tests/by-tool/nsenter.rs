@@ -186,7 +186,10 @@ fn unprivileged_user_enters_its_user_namespace_first() {
 setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '
 unshare -Ur -u -m sh -c "hostname nobodybox; exec sleep 1000" & X=$!
 trap "kill $X" EXIT
-while [ "$(cat /proc/$X/comm)" != sleep ]; do sleep 0.05; done
+i=0
+while [ "$(cat /proc/$X/comm 2>/dev/null)" != sleep ]; do
+    i=$((i + 1)); [ $i -lt 400 ] || { echo "container did not start"; exit 9; }; sleep 0.05
+done
 for n in ./nsenter nsenter; do
     $n -t $X -U -u -m --preserve-credentials hostname
     $n -t $X -U -u --preserve-credentials id -u
