@@ -22,7 +22,9 @@ results=$(mktemp -d "${TMPDIR:-/tmp}/rootbox-bench.XXXXXX")
 failed=()
 for s in "${sections[@]}"; do
     echo "=== $s ==="
+    start=$SECONDS
     bash "scripts/bench/$s.sh" 2>&1 | tee "$results/$s.txt" || failed+=("$s")
+    echo "(section $s: $((SECONDS - start)) s)"
 done
 echo
 echo "=== summary (full output in $results) ==="

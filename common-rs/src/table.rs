@@ -12,12 +12,17 @@
 //! `poll(POLLPRI)` says it changed meanwhile (research/security.md §1.7).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, Read};
-use std::os::fd::AsFd;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::stat::Mode;
+
+use crate::trace;
 
 /// One line of a mount table. Fields a format lacks stay empty or zero.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,6 +53,32 @@ pub struct Entry {
     pub freq: u32,
     /// fstab fsck pass number.
     pub passno: u32,
+}
+
+impl Entry {
+    /// The optional fields one by one (`shared:1`, `master:2`, `propagate_from:3`,
+    /// `unbindable`: proc(5)).
+    pub fn opt_fields(&self) -> impl Iterator<Item = &[u8]> {
+        self.opt_fields
+            .split(|&b| b == b' ')
+            .filter(|f| !f.is_empty())
+    }
+
+    /// `shared:N`: the mount is a member of peer group N and propagates mount events
+    /// (mount_namespaces(7)).
+    pub fn is_shared(&self) -> bool {
+        self.opt_fields().any(|f| f.starts_with(b"shared:"))
+    }
+
+    /// `master:N`: the mount is a slave of peer group N and receives its events.
+    pub fn is_slave(&self) -> bool {
+        self.opt_fields().any(|f| f.starts_with(b"master:"))
+    }
+
+    /// `unbindable`: the mount cannot be bind-mounted.
+    pub fn is_unbindable(&self) -> bool {
+        self.opt_fields().any(|f| f == b"unbindable")
+    }
 }
 
 /// The line format of a table.
@@ -349,41 +380,167 @@ pub fn unescape(field: &[u8]) -> Vec<u8> {
 
 /// Read a live table (`/proc/self/mountinfo`, `/proc/PID/mountinfo`, ...) consistently:
 /// read to EOF, then ask `poll(POLLPRI)` on the same descriptor whether the mount table
-/// changed since it was opened; if so read it again (at most a few times).
+/// changed since it was opened; if so read it again (at most a few times). Not traced: a
+/// tool that traces its syscalls calls [`read_live_traced`].
 pub fn read_live(path: &Path) -> io::Result<Vec<u8>> {
+    read_live_as(None, path)
+}
+
+/// [`read_live`] with each syscall traced under `prog` (`ROOTBOX_TRACE=1`):
+/// `prog: open("/proc/self/mountinfo", O_RDONLY|O_CLOEXEC) = 3`, the reads, the poll, the
+/// close.
+pub fn read_live_traced(prog: &str, path: &Path) -> io::Result<Vec<u8>> {
+    read_live_as(Some(prog), path)
+}
+
+fn read_live_as(prog: Option<&str>, path: &Path) -> io::Result<Vec<u8>> {
     const TRIES: usize = 5;
     let mut text = Vec::new();
     for _ in 0..TRIES {
-        let mut file = File::open(path)?;
+        let file = TableFile::open(prog, path)?;
         text.clear();
         file.read_to_end(&mut text)?;
-        if !changed(&file)? {
+        if !file.wait_change(0)? {
             break;
         }
     }
     Ok(text)
 }
 
-/// Whether `poll(POLLPRI)` reports that the mount table behind `file` changed since it was
-/// opened or last read.
-pub fn changed(file: &File) -> io::Result<bool> {
-    wait_change(file, 0)
+/// Read a whole (non-live) table file, each syscall traced under `prog`.
+pub fn read_traced(prog: &str, path: &Path) -> io::Result<Vec<u8>> {
+    let file = TableFile::open(Some(prog), path)?;
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)?;
+    Ok(text)
 }
 
-/// Wait up to `timeout_ms` (negative: forever) for the mount table behind `file` to
-/// change; true when it did.
-pub fn wait_change(file: &File, timeout_ms: i32) -> io::Result<bool> {
-    let timeout = if timeout_ms < 0 {
-        PollTimeout::NONE
-    } else {
-        PollTimeout::try_from(timeout_ms).unwrap_or(PollTimeout::MAX)
-    };
-    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLPRI)];
-    let n = poll(&mut fds, timeout).map_err(io::Error::from)?;
-    Ok(n > 0
-        && fds[0]
-            .revents()
-            .is_some_and(|r| r.intersects(PollFlags::POLLPRI | PollFlags::POLLERR)))
+/// The size of each read of a table file.
+const CHUNK: usize = 1 << 16;
+
+/// An open table file whose syscalls are traced under `prog` when it is `Some` and
+/// `ROOTBOX_TRACE` is on, in strace's shape: `open(...)`, `read(3, ..., 65536) = 1234`,
+/// `poll([{fd=3, events=POLLPRI}], 1, 0) = 0`, `lseek(3, 0, SEEK_SET) = 0`, `close(3) = 0`.
+#[derive(Debug)]
+pub struct TableFile<'a> {
+    prog: Option<&'a str>,
+    fd: Option<OwnedFd>,
+}
+
+impl<'a> TableFile<'a> {
+    /// `open(path, O_RDONLY|O_CLOEXEC)`.
+    pub fn open(prog: Option<&'a str>, path: &Path) -> io::Result<TableFile<'a>> {
+        let result = nix::fcntl::open(path, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty());
+        let result = traced(prog, result, || {
+            format!(
+                "open({}, O_RDONLY|O_CLOEXEC)",
+                trace::quote(path.as_os_str().as_bytes())
+            )
+        });
+        Ok(TableFile {
+            prog,
+            fd: Some(result?),
+        })
+    }
+
+    fn raw(&self) -> i32 {
+        self.fd.as_ref().map_or(-1, AsRawFd::as_raw_fd)
+    }
+
+    /// Append everything from the current offset to EOF to `text`, in reads of [`CHUNK`]
+    /// bytes (a seq_file such as mountinfo returns at most a page or so per read anyway).
+    /// The buffer grows by doubling and is zero-filled only when it grows, so a 14 MB
+    /// table of 100k mounts costs O(n), not a fill of the whole buffer per read.
+    pub fn read_to_end(&self, text: &mut Vec<u8>) -> io::Result<()> {
+        let Some(fd) = &self.fd else {
+            return Err(Errno::EBADF.into());
+        };
+        let mut filled = text.len();
+        let result = loop {
+            if text.len() < filled + CHUNK {
+                let size = (filled + CHUNK).max(text.len() * 2);
+                text.resize(size, 0);
+            }
+            let buf = &mut text[filled..filled + CHUNK];
+            let result = loop {
+                match nix::unistd::read(fd, buf) {
+                    Err(Errno::EINTR) => continue,
+                    other => break other,
+                }
+            };
+            let result = traced(self.prog, result, || {
+                format!("read({}, ..., {CHUNK})", self.raw())
+            });
+            match result {
+                Ok(0) => break Ok(()),
+                Ok(n) => filled += n,
+                Err(e) => break Err(e.into()),
+            }
+        };
+        text.truncate(filled);
+        result
+    }
+
+    /// `lseek(fd, 0, SEEK_SET)`, to read the table again.
+    pub fn rewind(&self) -> io::Result<()> {
+        let Some(fd) = &self.fd else {
+            return Err(Errno::EBADF.into());
+        };
+        let result = nix::unistd::lseek(fd, 0, nix::unistd::Whence::SeekSet).map(|_| ());
+        traced(self.prog, result, || {
+            format!("lseek({}, 0, SEEK_SET)", self.raw())
+        })?;
+        Ok(())
+    }
+
+    /// Wait up to `timeout_ms` (negative: forever) for the mount table behind the file to
+    /// change since it was opened or last read: `poll(POLLPRI)`; true when it did.
+    pub fn wait_change(&self, timeout_ms: i32) -> io::Result<bool> {
+        let Some(fd) = &self.fd else {
+            return Err(Errno::EBADF.into());
+        };
+        let timeout = if timeout_ms < 0 {
+            PollTimeout::NONE
+        } else {
+            PollTimeout::try_from(timeout_ms).unwrap_or(PollTimeout::MAX)
+        };
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLPRI)];
+        let result = poll(&mut fds, timeout);
+        let n = traced(self.prog, result, || {
+            format!(
+                "poll([{{fd={}, events=POLLPRI}}], 1, {timeout_ms})",
+                self.raw()
+            )
+        })?;
+        Ok(n > 0
+            && fds[0]
+                .revents()
+                .is_some_and(|r| r.intersects(PollFlags::POLLPRI | PollFlags::POLLERR)))
+    }
+}
+
+impl Drop for TableFile<'_> {
+    fn drop(&mut self) {
+        if let Some(fd) = self.fd.take() {
+            let raw = fd.as_raw_fd();
+            // A read-only descriptor: nothing can be lost if close fails.
+            let _ = traced(self.prog, nix::unistd::close(fd), || {
+                format!("close({raw})")
+            });
+        }
+    }
+}
+
+/// [`trace::call`] when there is a `prog` to trace under.
+fn traced<T: trace::Shown>(
+    prog: Option<&str>,
+    result: nix::Result<T>,
+    desc: impl FnOnce() -> String,
+) -> nix::Result<T> {
+    match prog {
+        Some(prog) => trace::call(prog, result, desc),
+        None => result,
+    }
 }
 
 /// The parent→children relation of a mountinfo table, built once in O(n log n).
@@ -885,5 +1042,52 @@ mod tests {
         let t = parse(&text, Format::MountInfo);
         assert!(t.bad_lines.is_empty());
         assert!(t.entries.iter().any(|e| e.target == b"/"));
+    }
+
+    #[test]
+    fn file_reads_whole_text_across_chunks_and_rewinds() {
+        let path = std::env::temp_dir().join(format!("rootbox-table-{}", std::process::id()));
+        // Longer than several read chunks, not a multiple of one.
+        let text: Vec<u8> = (0..200_001u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(read_traced("test", &path).unwrap(), text);
+        let file = TableFile::open(None, &path).unwrap();
+        let mut got = Vec::new();
+        file.read_to_end(&mut got).unwrap();
+        file.rewind().unwrap();
+        file.read_to_end(&mut got).unwrap();
+        assert_eq!(got, [text.as_slice(), text.as_slice()].concat());
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            read_traced("test", &path).map_err(|e| e.raw_os_error()),
+            Err(Some(Errno::ENOENT as i32))
+        );
+    }
+
+    #[test]
+    fn propagation_from_optional_fields() {
+        let of = |fields: &str| Entry {
+            opt_fields: fields.as_bytes().to_vec(),
+            ..Entry::default()
+        };
+        let flags = |e: &Entry| (e.is_shared(), e.is_slave(), e.is_unbindable());
+        assert_eq!(flags(&of("")), (false, false, false));
+        assert_eq!(flags(&of("shared:1")), (true, false, false));
+        assert_eq!(flags(&of("master:1 shared:7")), (true, true, false));
+        assert_eq!(
+            flags(&of("master:3 propagate_from:2")),
+            (false, true, false)
+        );
+        assert_eq!(flags(&of("unbindable")), (false, false, true));
+        // A field only counts from its start, as the kernel writes them.
+        assert_eq!(
+            flags(&of("xshared:1 amaster:2 unbindablex")),
+            (false, false, false)
+        );
+        let e = of("master:1 shared:7");
+        assert_eq!(
+            e.opt_fields().collect::<Vec<_>>(),
+            [&b"master:1"[..], b"shared:7"]
+        );
     }
 }

@@ -2,13 +2,13 @@
 //! help), and the cell data of each (findmnt.c `get_data`).
 
 use std::collections::HashMap;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use common::{Result, out::Out};
 
-use crate::Ctx;
 use crate::scols::{self, Json, Mode, Style};
+use crate::{Ctx, sys};
 
 /// Column IDs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,12 +305,13 @@ impl Cache {
     fn tag_of(&mut self, dir: &'static str, device: &Path) -> Option<Vec<u8>> {
         let map = self.by.entry(dir).or_insert_with(|| {
             let mut m = HashMap::new();
-            if let Ok(rd) = std::fs::read_dir(Path::new("/dev/disk").join(dir)) {
-                for e in rd.flatten() {
-                    if let Ok(real) = std::fs::canonicalize(e.path()) {
-                        m.entry(real)
-                            .or_insert_with(|| unhexmangle(e.file_name().as_bytes()));
-                    }
+            for link in sys::readdir(&Path::new("/dev/disk").join(dir)) {
+                let Some(name) = link.file_name() else {
+                    continue;
+                };
+                if let Some(real) = sys::realpath(link.as_os_str().as_bytes()) {
+                    m.entry(PathBuf::from(std::ffi::OsString::from_vec(real)))
+                        .or_insert_with(|| unhexmangle(name.as_bytes()));
                 }
             }
             m
@@ -331,14 +332,15 @@ impl Cache {
         let link = Path::new("/dev/disk")
             .join(dir)
             .join(std::ffi::OsStr::from_bytes(&name));
-        std::fs::canonicalize(link).ok()
+        sys::realpath(link.as_os_str().as_bytes())
+            .map(|p| PathBuf::from(std::ffi::OsString::from_vec(p)))
     }
 
     fn statvfs(&mut self, target: &[u8]) -> Option<nix::sys::statvfs::Statvfs> {
         *self
             .vfs
             .entry(target.to_vec())
-            .or_insert_with(|| nix::sys::statvfs::statvfs(std::ffi::OsStr::from_bytes(target)).ok())
+            .or_insert_with(|| sys::statvfs(target))
     }
 }
 
@@ -394,12 +396,8 @@ pub fn tag_dir(name: &str) -> &'static str {
 
 /// The canonical form of a path, if it exists.
 pub fn canonical(path: &[u8]) -> Option<Vec<u8>> {
-    std::fs::canonicalize(std::ffi::OsStr::from_bytes(path))
-        .ok()
-        .map(|p| p.into_os_string().into_vec())
+    sys::realpath(path)
 }
-
-use std::os::unix::ffi::OsStringExt;
 
 /// The OPTIONS of a mountinfo entry: VFS and FS options merged, with one leading
 /// `rw`/`ro` (libmount `merge_optstr`).
@@ -882,6 +880,9 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
             if !ctx.kernel {
                 return None;
             }
+            // libmount `mnt_fs_get_propagation` looks for substrings anywhere in the
+            // optional fields (not `Entry::is_shared`'s whole-field rule), which differs
+            // only for hand-made `-F` files; findmnt output follows libmount.
             let f = &e.opt_fields;
             let has = |s: &[u8]| f.windows(s.len()).any(|w| w == s);
             let mut p = String::from(if has(b"shared:") { "shared" } else { "private" });

@@ -13,6 +13,7 @@ mod cols;
 mod poll;
 pub mod scols;
 mod select;
+mod sys;
 mod verify;
 
 use std::ffi::{OsStr, OsString};
@@ -666,11 +667,7 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
     let mut bad = 0;
     for file in files {
         let path = std::path::Path::new(file);
-        let text = if file.as_bytes().starts_with(b"/proc/") {
-            table::read_live(path)
-        } else {
-            std::fs::read(path)
-        };
+        let text = sys::read_table(path, file.as_bytes().starts_with(b"/proc/"));
         let text = text.map_err(|e| {
             Failure::from(anyhow::Error::new(e).context(format!("can't read {}", show(file))))
         })?;
@@ -714,7 +711,7 @@ fn system_root(major: u32, minor: u32) -> Option<Vec<u8>> {
     if major == 0 && minor == 0 {
         return None;
     }
-    let link = std::fs::read_link(format!("/sys/dev/block/{major}:{minor}")).ok()?;
+    let link = sys::readlink(format!("/sys/dev/block/{major}:{minor}").as_bytes())?;
     let name = link.file_name()?;
     let mut dev = b"/dev/".to_vec();
     dev.extend_from_slice(name.as_bytes());
@@ -724,10 +721,10 @@ fn system_root(major: u32, minor: u32) -> Option<Vec<u8>> {
 /// The TID a `/proc/TID/mountinfo`-like path belongs to (libmount `path_to_tid`): the
 /// number naming the canonical path's directory, or 0.
 fn tid_of(path: &std::path::Path) -> u32 {
-    std::fs::canonicalize(path)
-        .ok()
+    sys::realpath(path.as_os_str().as_bytes())
         .and_then(|p| {
-            p.parent()
+            std::path::Path::new(OsStr::from_bytes(&p))
+                .parent()
                 .and_then(|d| d.file_name())
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.parse().ok())

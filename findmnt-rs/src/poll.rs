@@ -2,10 +2,8 @@
 //! libmount `mnt_diff_tables`): mount, umount, remount, move.
 
 use std::ffi::OsString;
-use std::fs::File;
-use std::io::{Read, Seek};
 
-use common::table::{self, Entry, Format, Index};
+use common::table::{self, Entry, Format, Index, TableFile};
 use common::{Failure, Result, out::Out};
 
 use crate::cols::{self, Col};
@@ -99,7 +97,7 @@ pub fn run(
     o: &Opts,
     out: &mut Out,
 ) -> Result<u8> {
-    let mut file = File::open(path).map_err(|e| {
+    let file = TableFile::open(Some(crate::NAME), std::path::Path::new(path)).map_err(|e| {
         Failure::from(anyhow::Error::new(e).context(format!("cannot open {}", crate::show(path))))
     })?;
     let mut old = std::mem::take(&mut ctx.entries);
@@ -109,14 +107,15 @@ pub fn run(
     file.read_to_end(&mut text)
         .map_err(|e| Failure::from(anyhow::Error::new(e).context("read failed")))?;
     loop {
-        let changed = table::wait_change(&file, timeout)
+        let changed = file
+            .wait_change(timeout)
             .map_err(|e| Failure::from(anyhow::Error::new(e).context("poll() failed")))?;
         if !changed {
             break;
         }
         text.clear();
         file.rewind()
-            .and_then(|_| file.read_to_end(&mut text))
+            .and_then(|()| file.read_to_end(&mut text))
             .map_err(|e| Failure::from(anyhow::Error::new(e).context("read failed")))?;
         let new = table::parse(&text, Format::MountInfo).entries;
         let mut lines = Vec::new();

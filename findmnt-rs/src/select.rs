@@ -235,12 +235,14 @@ impl Selection {
                     && self.target.is_none()
                     && self.source.is_some()
                 {
-                    // Nothing matched as a source: try it as a target.
+                    // Nothing matched as a source: try it as a target. The swap does not
+                    // set NOSWAPMATCH (findmnt.c `get_next_fs`): a positional path that
+                    // matches neither way must not get `--target`'s walk up to the mount
+                    // it is on (`findmnt /tmp/dir` prints nothing and exits 1).
                     self.target = self.source.take();
                     self.target_canon = None;
                     self.source_canon = None;
                     self.prepare();
-                    self.noswap = true;
                     pos = 0;
                 }
                 continue;

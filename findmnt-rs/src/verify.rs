@@ -1,15 +1,13 @@
 //! `--verify`: the fstab checks of util-linux `findmnt-verify.c` that need no libblkid
 //! (targets, duplicate targets, sources, option classes; on-disk types are not probed).
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileTypeExt;
 
 use common::{Result, out::Out};
 
-use crate::Ctx;
 use crate::cols::{self, Cache};
 use crate::select::streq_paths;
+use crate::{Ctx, sys};
 
 struct Report<'a> {
     out: &'a mut Out,
@@ -100,7 +98,7 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
                         parent,
                     ]))?;
                 }
-                match std::fs::metadata(OsStr::from_bytes(&e.target)) {
+                match sys::stat(&e.target) {
                     Ok(m) if !m.is_dir() => r.error(b"target is not a directory")?,
                     Ok(_) => match cols::canonical(&e.target) {
                         Some(c) if c != e.target => {
@@ -157,7 +155,7 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
             },
             None => e.source.clone(),
         };
-        match std::fs::metadata(OsStr::from_bytes(&device)) {
+        match sys::stat(&device) {
             Err(err) => {
                 r.warn(&cat(&[
                     b"unreachable source: ",

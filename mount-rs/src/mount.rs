@@ -987,10 +987,7 @@ fn under_shared(path: &OsStr) -> bool {
             .rev()
             .find(|m| m.target == d.as_os_str().as_bytes())
         {
-            return m
-                .opt_fields
-                .split(|&b| b == b' ')
-                .any(|f| f.starts_with(b"shared:"));
+            return m.is_shared();
         }
         dir = d.parent();
     }

@@ -137,13 +137,19 @@ fn invalid(facts: &Facts) -> Option<Rule> {
     let new_mnt = new.and_then(|p| mount_of(table, p));
     let old_mnt = old.and_then(|p| mount_of(table, p));
     let root = mount_of(table, b"/").filter(|m| m.target == b"/");
-    if let Some(m) = old_mnt.filter(|m| shared(m)) {
+    if let Some(m) = old_mnt.filter(|m| m.is_shared()) {
         return Some(Rule::Shared(Shared::PutOld(m.target.clone())));
     }
-    if let Some(p) = new_mnt.and_then(|m| parent(table, m)).filter(|p| shared(p)) {
+    if let Some(p) = new_mnt
+        .and_then(|m| parent(table, m))
+        .filter(|p| p.is_shared())
+    {
         return Some(Rule::Shared(Shared::NewRootParent(p.target.clone())));
     }
-    if let Some(p) = root.and_then(|m| parent(table, m)).filter(|p| shared(p)) {
+    if let Some(p) = root
+        .and_then(|m| parent(table, m))
+        .filter(|p| p.is_shared())
+    {
         return Some(Rule::Shared(Shared::RootParent(p.target.clone())));
     }
     // A chrooted caller sees only the mounts under its root, and none of them at "/".
@@ -161,13 +167,6 @@ fn invalid(facts: &Facts) -> Option<Rule> {
         _ if facts.userns == Some(true) => Some(Rule::Locked),
         _ => None,
     }
-}
-
-fn shared(mount: &Entry) -> bool {
-    mount
-        .opt_fields
-        .split(|&b| b == b' ')
-        .any(|f| f.starts_with(b"shared:"))
 }
 
 /// The parent mount, if the caller can see it.

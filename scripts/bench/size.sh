@@ -8,7 +8,10 @@ row() { printf '%-34s %9s bytes\n' "$1" "$2"; }
 all=$(bash scripts/build-static.sh 2>/dev/null | tail -1)
 all_size=$(stat -c %s "$all")
 row "rootbox static, every applet" "$all_size"
-for set in chroot,pivot_root unshare mount findmnt lsns,nsenter; do
+sets="chroot,pivot_root unshare mount findmnt lsns,nsenter"
+# Each applet set is a full release build: --quick measures only the every-applet binary.
+[ "${QUICK:-0}" = 1 ] && sets=
+for set in $sets; do
     bin=$(bash scripts/build-static.sh --no-default-features --features "$set" 2>/dev/null | tail -1)
     row "rootbox static, $set" "$(stat -c %s "$bin")"
 done

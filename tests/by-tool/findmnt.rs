@@ -717,3 +717,82 @@ fn verify_reports_fstab_problems() {
         "",
     );
 }
+
+/// Positional SOURCE/TARGET (findmnt.c `get_next_fs`): tried as a source, then as a target,
+/// never walked up to the mount point a path is on (that is `-T` only). Each form compared
+/// with util-linux on a live table, and the regression (`findmnt /tmp/dir` printed the `/`
+/// entry and exited 0) asserted exactly.
+#[test]
+fn positional_forms_differential() {
+    if !privileged("positional_forms_differential") || !have_util_linux() {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+mkdir -p a/sub b plain 'sp ace'
+mount -t tmpfs srcname a
+mkdir -p a/sub
+mount -t tmpfs other 'sp ace'
+mount --bind a/sub b
+S="$SCRATCH"
+mm=$(/usr/bin/findmnt -nro MAJ:MIN -M "$S/a")
+"$RB/findmnt" -n "$S/plain" > got 2>&1 && g=0 || g=$?
+printf 'plain: [%s] %s\n' "$(cat got)" "$g"
+fail=0
+for args in "$S/a" "$S/a/" "$S/a//" "$S/plain" "$S/plain/" "$S/a/sub" "$S/nonexistent" \
+    "a" "./a" "a/" "plain" "b" "srcname" "other" "$mm" "nosuchsource" "/" "/proc" "proc" \
+    "-f $S/a" "-f srcname" "-f $S/plain" "-l $S/plain" "-J $S/plain" "-R $S/a" "-R $S/plain" \
+    "-C $S/a/" "-C a" "srcname $S/a" "srcname $S/b" "-t tmpfs $S/plain" "-t tmpfs $S/a"; do
+  /usr/bin/findmnt $args > exp 2>&1 && e=0 || e=$?
+  "$RB/findmnt" $args > got 2>&1 && g=0 || g=$?
+  if ! cmp -s exp got || [ $e != $g ]; then fail=1; echo "DIFF [$args] $e/$g"; diff exp got | head -20; fi
+done
+echo fail=$fail
+"#,
+    );
+    assert_eq!(out.stdout, "plain: [] 1\nfail=0\n", "{}", out.stderr);
+}
+
+/// `ROOTBOX_TRACE=1`: every syscall findmnt makes, in order, for a live `-M` with a statvfs
+/// column, a `-F` file and a missing `-F` file (only the live table's size and the
+/// scratch/`/proc` paths are normalised).
+#[test]
+fn trace_lines() {
+    if !privileged("findmnt::trace_lines") {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+mkdir a
+mount -t tmpfs -o size=1m srcname a
+printf 'tmpfs /t tmpfs rw 0 0\n' > tab
+export ROOTBOX_TRACE=1
+"$RB/findmnt" -n -o TARGET,USE% -M a 2>&1 |
+  sed "s#$SCRATCH#S#g; s#/proc/[0-9]*/#/proc/PID/#; /read(3/s/ = [1-9][0-9]*$/ = N/"
+{ "$RB/findmnt" -F tab -n -o TARGET,SOURCE
+  "$RB/findmnt" -F missing || echo rc=$?
+} 2>&1
+"#,
+    );
+    out.is(
+        0,
+        "findmnt: open(\"/proc/self/mountinfo\", O_RDONLY|O_CLOEXEC) = 3\n\
+         findmnt: read(3, ..., 65536) = N\n\
+         findmnt: read(3, ..., 65536) = 0\n\
+         findmnt: poll([{fd=3, events=POLLPRI}], 1, 0) = 0\n\
+         findmnt: close(3) = 0\n\
+         findmnt: realpath(\"/proc/self/mountinfo\") = \"/proc/PID/mountinfo\"\n\
+         findmnt: realpath(\"a\") = \"S/a\"\n\
+         findmnt: statvfs(\"S/a\") = 0\n\
+         S/a   0%\n\
+         findmnt: open(\"tab\", O_RDONLY|O_CLOEXEC) = 3\n\
+         findmnt: read(3, ..., 65536) = 22\n\
+         findmnt: read(3, ..., 65536) = 0\n\
+         findmnt: close(3) = 0\n\
+         /t     tmpfs\n\
+         findmnt: open(\"missing\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)\n\
+         findmnt: can't read missing: No such file or directory\n\
+         rc=1\n",
+        "",
+    );
+}

@@ -221,11 +221,7 @@ pub fn mount_of(path: &Path) -> Option<(bool, Vec<u8>)> {
         .split(|&b| b == b'\n')
         .filter_map(common::table::parse_mountinfo)
         .find(|e| e.id == id)?;
-    let shared = entry
-        .opt_fields
-        .split(|&b| b == b' ')
-        .any(|f| f.starts_with(b"shared:"));
-    Some((shared, entry.target))
+    Some((entry.is_shared(), entry.target))
 }
 
 fn lossy(s: &OsStr) -> String {

@@ -1,0 +1,87 @@
+//! Every system call findmnt makes, each traced under `ROOTBOX_TRACE=1` in the shape the
+//! other tools use (`findmnt: statvfs("/x") = 0`). Path resolution (`realpath`) and
+//! directory listing (`readdir`) are several syscalls each; they are traced as one step
+//! with their result, as pivot_root traces `realpath`.
+
+use std::ffi::OsStr;
+use std::fs::Metadata;
+use std::io;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use common::table;
+use common::trace;
+use nix::errno::Errno;
+use nix::sys::statvfs::Statvfs;
+
+use crate::NAME;
+
+fn q(path: &[u8]) -> String {
+    trace::quote(path)
+}
+
+fn errno(e: &io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(Errno::EIO as i32))
+}
+
+/// A traced step whose result is a path (`= "/abs"`) or an error.
+fn path_step(call: &str, arg: &[u8], result: &io::Result<PathBuf>) {
+    if !trace::enabled() {
+        return;
+    }
+    let shown = match result {
+        Ok(p) => q(p.as_os_str().as_bytes()),
+        Err(e) => trace::errno_text(errno(e)),
+    };
+    trace::line(NAME, &format!("{call}({}) = {shown}", q(arg)));
+}
+
+/// A table file: a live one (`/proc/...`) read consistently (poll and re-read), any other
+/// read to EOF.
+pub fn read_table(path: &Path, live: bool) -> io::Result<Vec<u8>> {
+    if live {
+        table::read_live_traced(NAME, path)
+    } else {
+        table::read_traced(NAME, path)
+    }
+}
+
+/// realpath(3): the canonical form of a path, if it exists.
+pub fn realpath(path: &[u8]) -> Option<Vec<u8>> {
+    let result = std::fs::canonicalize(OsStr::from_bytes(path));
+    path_step("realpath", path, &result);
+    result.ok().map(|p| p.into_os_string().into_vec())
+}
+
+/// readlink(2).
+pub fn readlink(path: &[u8]) -> Option<PathBuf> {
+    let result = std::fs::read_link(OsStr::from_bytes(path));
+    path_step("readlink", path, &result);
+    result.ok()
+}
+
+/// statvfs(2).
+pub fn statvfs(path: &[u8]) -> Option<Statvfs> {
+    let result = nix::sys::statvfs::statvfs(OsStr::from_bytes(path));
+    trace::call(NAME, result.map(|_| ()), || format!("statvfs({})", q(path))).ok()?;
+    result.ok()
+}
+
+/// stat(2).
+pub fn stat(path: &[u8]) -> io::Result<Metadata> {
+    let result = std::fs::metadata(OsStr::from_bytes(path));
+    let shown = result.as_ref().map(|_| ()).map_err(errno);
+    let _ = trace::call(NAME, shown, || format!("stat({})", q(path)));
+    result
+}
+
+/// The names in a directory (opendir/getdents/closedir), traced with their count.
+pub fn readdir(dir: &Path) -> Vec<PathBuf> {
+    let result: io::Result<Vec<PathBuf>> =
+        std::fs::read_dir(dir).and_then(|rd| rd.map(|e| e.map(|e| e.path())).collect());
+    let shown = result.as_ref().map(Vec::len).map_err(errno);
+    let _ = trace::call(NAME, shown, || {
+        format!("readdir({})", q(dir.as_os_str().as_bytes()))
+    });
+    result.unwrap_or_default()
+}
