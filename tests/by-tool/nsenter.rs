@@ -97,6 +97,31 @@ done 2>/dev/null
 }
 
 #[test]
+fn a_stopped_child_stops_the_parent_and_is_woken_with_it() {
+    if !privileged("a_stopped_child_stops_the_parent_and_is_woken_with_it") {
+        return;
+    }
+    // The forked child stops itself; the waiting nsenter stops too (state T), and when
+    // continued it continues the child (util-linux continue_as_child()).
+    let (_, _, rest) = in_container(
+        r#"state() { sed 's/.*) //' /proc/$1/stat | cut -c1; }
+for n in "$RB/nsenter" nsenter; do
+    $n -t $S -a sh -c 'kill -STOP $$; echo woke' > out &
+    p=$!
+    i=0; while [ "$(state $p)" != T ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+    echo "parent $(state $p)"
+    # (had the parent not stopped, wake its child here, so a failure cannot hang)
+    [ "$(state $p)" = T ] || pkill -CONT -P $p
+    kill -CONT $p
+    wait $p && echo "status 0" || echo "status $?"
+    cat out
+done"#,
+    );
+    let each = "parent T\nstatus 0\nwoke\n";
+    assert_eq!(rest, format!("{each}{each}"));
+}
+
+#[test]
 fn no_descriptor_leaks_into_the_program() {
     if !privileged("no_descriptor_leaks_into_the_program") {
         return;
