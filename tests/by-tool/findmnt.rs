@@ -1,22 +1,7 @@
 //! findmnt: integration tests, mostly differential against the system's util-linux findmnt
 //! (stdout, stderr and exit status compared byte for byte).
 
-use crate::util::{Scratch, cmd, ns_sh, privileged, tool, tool_path};
-
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use crate::util::{Rng, Scratch, cmd, ns_sh, privileged, tool, tool_path};
 
 /// Names as the kernel writes them in mountinfo: space, tab, newline and backslash octal-
 /// escaped; everything else raw (ESC, quotes, `$`, UTF-8, invalid UTF-8, DEL, CR).
@@ -56,28 +41,28 @@ fn table(seed: u64, n: usize) -> Vec<u8> {
     // IDs ascend with gaps, as the kernel's do (duplicates would make util-linux crash).
     let mut last_id = 21;
     for i in 0..n {
-        let id = last_id + 1 + r.below(3);
+        let id = last_id + 1 + r.below(3) as u64;
         last_id = id + 1;
         let (parent, base) = if r.below(20) == 0 {
-            (9000 + r.below(5), b"/orphan".to_vec())
+            (9000 + r.below(5) as u64, b"/orphan".to_vec())
         } else {
             let k = if r.below(3) == 0 {
-                targets.len() - 1 - r.below(targets.len().min(4) as u64) as usize
+                targets.len() - 1 - r.below(targets.len().min(4))
             } else {
-                r.below(targets.len() as u64) as usize
+                r.below(targets.len())
             };
             targets[k].clone()
         };
         let mut target = base.clone();
         target.push(b'/');
-        target.extend_from_slice(HOSTILE[r.below(HOSTILE.len() as u64) as usize]);
+        target.extend_from_slice(HOSTILE[r.below(HOSTILE.len())]);
         if r.below(4) == 0 {
             target.extend_from_slice(format!("{i}").as_bytes());
         }
-        let fstype = TYPES[r.below(TYPES.len() as u64) as usize];
+        let fstype = TYPES[r.below(TYPES.len())];
         let source: Vec<u8> = match r.below(6) {
             0 => Vec::new(),
-            1 => HOSTILE[r.below(HOSTILE.len() as u64) as usize].to_vec(),
+            1 => HOSTILE[r.below(HOSTILE.len())].to_vec(),
             2 => format!("/dev/sd{}", r.below(9)).into_bytes(),
             _ => fstype.to_vec(),
         };
@@ -86,21 +71,20 @@ fn table(seed: u64, n: usize) -> Vec<u8> {
         } else {
             b"/"
         };
-        let vfs: &[u8] =
-            [&b"rw,nosuid,nodev"[..], b"ro,relatime", b"rw", b"rw,noexec"][r.below(4) as usize];
+        let vfs: &[u8] = [&b"rw,nosuid,nodev"[..], b"ro,relatime", b"rw", b"rw,noexec"][r.below(4)];
         let fs: &[u8] = [
             &b"rw"[..],
             b"rw,size=65536k",
             b"ro,errors=continue",
             b"rw,mode=755",
-        ][r.below(4) as usize];
+        ][r.below(4)];
         let opt: &[u8] = [
             &b" shared:3"[..],
             b"",
             b" master:2",
             b" shared:4 master:1",
             b" unbindable",
-        ][r.below(5) as usize];
+        ][r.below(5)];
         let sep: &[u8] = if source.is_empty() { b"  " } else { b" " };
         text.extend_from_slice(format!("{id} {parent} 0:{} ", i + 30).as_bytes());
         for part in [
