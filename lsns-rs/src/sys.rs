@@ -1,12 +1,10 @@
 //! What lsns reads from the system: /proc, the nsfs ioctls (nix lacks them), the netlink
 //! query for a network namespace's id, the mount table, user names, the terminal.
-//! The namespace system calls are traced (`ROOTBOX_TRACE=1`).
+//! Every system call is traced (`ROOTBOX_TRACE=1`); a directory listing is one step.
 
 use std::ffi::OsStr;
-use std::io::Read;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, open};
@@ -20,12 +18,26 @@ use common::trace;
 
 use crate::NAME;
 
+/// The errno of an I/O error, for the trace.
+fn errno(e: &std::io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(0))
+}
+
+/// A whole file, traced (open, reads, close), or `None` when it cannot be read (a process
+/// that vanished, another user's).
+fn read(path: &str) -> Option<Vec<u8>> {
+    common::table::read_traced(NAME, std::path::Path::new(path)).ok()
+}
+
 /// The pids in /proc, ascending.
 pub fn pids() -> std::io::Result<Vec<i32>> {
-    let mut pids: Vec<i32> = std::fs::read_dir("/proc")?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name();
+    let listed: std::io::Result<Vec<std::ffi::OsString>> =
+        std::fs::read_dir("/proc").and_then(|rd| rd.map(|e| e.map(|e| e.file_name())).collect());
+    let shown = listed.as_ref().map(Vec::len).map_err(errno);
+    let _ = trace::call(NAME, shown, || "readdir(\"/proc\")".to_string());
+    let mut pids: Vec<i32> = listed?
+        .iter()
+        .filter_map(|name| {
             let b = name.as_bytes();
             if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
                 return None;
@@ -39,15 +51,19 @@ pub fn pids() -> std::io::Result<Vec<i32>> {
 
 /// The owner of /proc/PID.
 pub fn proc_uid(pid: i32) -> Option<u32> {
-    std::fs::metadata(format!("/proc/{pid}"))
-        .ok()
-        .map(|m| m.uid())
+    let path = format!("/proc/{pid}");
+    let result = nix::sys::stat::stat(path.as_str());
+    trace::call(NAME, result.map(|_| ()), || {
+        format!("stat({})", trace::quote(path.as_bytes()))
+    })
+    .ok()?;
+    result.ok().map(|st| st.st_uid)
 }
 
 /// The parent pid from /proc/PID/stat (the command name may hold spaces and parens: the
 /// fields after it start after the last `)`).
 pub fn proc_stat(pid: i32) -> Option<i32> {
-    let text = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
+    let text = read(&format!("/proc/{pid}/stat"))?;
     let close = text.iter().rposition(|&b| b == b')')?;
     let mut fields = text[close + 1..]
         .split(|&b| b == b' ')
@@ -61,10 +77,9 @@ pub fn proc_stat(pid: i32) -> Option<i32> {
 /// final byte (the terminating NUL) dropped; the command name when there is none
 /// (kernel threads).
 pub fn command(pid: i32) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let read = std::fs::File::open(format!("/proc/{pid}/cmdline"))
-        .and_then(|f| f.take(8192).read_to_end(&mut buf));
-    if read.is_ok() && !buf.is_empty() {
+    let cmdline = read(&format!("/proc/{pid}/cmdline"));
+    if let Some(mut buf) = cmdline.filter(|b| !b.is_empty()) {
+        buf.truncate(8192);
         buf.pop();
         for b in &mut buf {
             if *b == 0 {
@@ -73,7 +88,7 @@ pub fn command(pid: i32) -> Vec<u8> {
         }
         return buf;
     }
-    let mut comm = std::fs::read(format!("/proc/{pid}/comm")).unwrap_or_default();
+    let mut comm = read(&format!("/proc/{pid}/comm")).unwrap_or_default();
     if comm.last() == Some(&b'\n') {
         comm.pop();
     }
@@ -82,7 +97,11 @@ pub fn command(pid: i32) -> Vec<u8> {
 
 /// The inode number of /proc/PID/ns/NAME (or any namespace file).
 pub fn ns_inode(path: &str) -> nix::Result<u64> {
-    nix::sys::stat::stat(path).map(|st| st.st_ino)
+    let result = nix::sys::stat::stat(path);
+    trace::call(NAME, result.map(|_| ()), || {
+        format!("stat({})", trace::quote(path.as_bytes()))
+    })?;
+    result.map(|st| st.st_ino)
 }
 
 /// `open(path, O_RDONLY|O_CLOEXEC)`.
@@ -242,7 +261,7 @@ fn parse_nsid_reply(reply: &[u8]) -> Option<i32> {
 
 /// The mount table of our mount namespace (for persisted namespaces and NSFS).
 pub fn mount_table() -> std::io::Result<common::table::Table> {
-    let text = common::table::read_live(std::path::Path::new("/proc/self/mountinfo"))?;
+    let text = common::table::read_live_traced(NAME, std::path::Path::new("/proc/self/mountinfo"))?;
     Ok(common::table::parse(
         &text,
         common::table::Format::MountInfo,
@@ -251,14 +270,9 @@ pub fn mount_table() -> std::io::Result<common::table::Table> {
 
 /// User names by uid, from /etc/passwd (works in a static binary).
 pub fn user_names() -> Vec<(u32, Vec<u8>)> {
-    let text = std::fs::read("/etc/passwd").unwrap_or_default();
-    text.split(|&b| b == b'\n')
-        .filter_map(|line| {
-            let mut f = line.split(|&b| b == b':');
-            let name = f.next()?;
-            let uid = std::str::from_utf8(f.nth(1)?).ok()?.parse().ok()?;
-            Some((uid, name.to_vec()))
-        })
+    let text = read("/etc/passwd").unwrap_or_default();
+    common::passwd::users(&text)
+        .map(|user| (user.uid, user.name))
         .collect()
 }
 

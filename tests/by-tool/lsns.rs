@@ -402,3 +402,33 @@ fn help_and_version() {
         "",
     );
 }
+
+#[test]
+fn trace_shows_every_proc_read() {
+    let out = tool("lsns")
+        .args(["-t", "mnt", "-n", "-o", "NS"])
+        .env("ROOTBOX_TRACE", "1")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    // Every line is one traced step: `lsns: CALL = RESULT`.
+    for line in &lines {
+        assert!(
+            line.starts_with("lsns: ") && line.contains(") = "),
+            "{line}"
+        );
+    }
+    for step in [
+        "lsns: open(\"/proc/self/mountinfo\", O_RDONLY|O_CLOEXEC) = ",
+        "lsns: readdir(\"/proc\") = ",
+        "lsns: stat(\"/proc/1\") = 0",
+        "lsns: open(\"/proc/1/stat\", O_RDONLY|O_CLOEXEC) = ",
+        "lsns: stat(\"/proc/1/ns/mnt\") = ",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(step)),
+            "{step}\n{}",
+            out.stderr
+        );
+    }
+}
