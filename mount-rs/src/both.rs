@@ -21,8 +21,8 @@ pub(crate) fn canonical(path: &OsStr) -> OsString {
 
 /// The live mount table of this namespace (`failed to read mtab`, exit 2 `MNT_EX_SYSERR`,
 /// if unreadable).
-pub(crate) fn live() -> Result<Vec<Entry>> {
-    let text = table::read_live(Path::new("/proc/self/mountinfo"))
+pub(crate) fn live(prog: &str) -> Result<Vec<Entry>> {
+    let text = table::read_live_traced(prog, Path::new("/proc/self/mountinfo"))
         .map_err(|e| anyhow::Error::new(e).context("failed to read mtab"))
         .map_err(|e| Failure::from(e).with_code(mnt::SYSERR))?;
     Ok(table::parse(&text, Format::MountInfo).entries)

@@ -419,7 +419,7 @@ fn entry_request(o: &Opts, entry: &Entry) -> Request {
 /// `mount -a`: every fstab entry that is not `noauto`, not mounted yet, and passes `-t`
 /// and `-O`. 0 when all went well (or nothing was to do), 32 when none did, 64 when some.
 fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
-    let live = live()?;
+    let live = live(NAME)?;
     let (mut ok, mut failed) = (0usize, 0usize);
     for entry in fstab {
         let target = OsStr::from_bytes(&entry.target);
@@ -734,7 +734,7 @@ fn verbose_line(op: Op, bind: bool, r: &Request, out: &mut Out) -> Result<()> {
 /// The source of the mount at `target`, from the live table (remount messages only).
 fn live_source(target: &OsStr) -> String {
     let canon = canonical(target);
-    live()
+    live(NAME)
         .ok()
         .and_then(|t| t.into_iter().rev().find(|m| m.target == canon.as_bytes()))
         .map_or_else(|| "none".into(), |m| escape::control(&m.source))
@@ -976,7 +976,7 @@ fn mount_error(err: Errno, ctx: &Ctx) -> Failure {
 /// Whether the mount `path` resides in (the nearest mount point above it) is shared: the
 /// kernel refuses to move a mount out of a shared parent (libmount's `is_shared_tree`).
 fn under_shared(path: &OsStr) -> bool {
-    let Ok(mounts) = live() else {
+    let Ok(mounts) = live(NAME) else {
         return false;
     };
     let canon = canonical(path);
@@ -998,7 +998,7 @@ fn under_shared(path: &OsStr) -> bool {
 /// `-t`). Every control byte and invalid UTF-8 byte is printed as `\xNN`: util-linux
 /// prints the source raw (research/security.md §4 D6).
 fn list(o: &Opts, out: &mut Out) -> Result<()> {
-    for m in live()? {
+    for m in live(NAME)? {
         if let Some(t) = &o.types
             && !opts::match_types(&m.fstype, t.as_bytes())
         {

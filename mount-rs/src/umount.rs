@@ -287,7 +287,7 @@ fn detach(o: &Opts, target: &OsStr) -> std::result::Result<bool, Errno> {
 /// look for a mount whose source it is.
 fn umount_one(o: &Opts, operand: &OsStr) -> Result<()> {
     // -v needs the source for its line; that is the only reason to read the table first.
-    let mut table = if o.verbose { Some(live()?) } else { None };
+    let mut table = if o.verbose { Some(live(NAME)?) } else { None };
     let before = table.as_ref().and_then(|t| {
         let canon = canonical(operand);
         t.iter()
@@ -301,7 +301,7 @@ fn umount_one(o: &Opts, operand: &OsStr) -> Result<()> {
             // Nothing was unmounted: the table read for -v is still the live one.
             let table = match table.take() {
                 Some(t) => t,
-                None => live()?,
+                None => live(NAME)?,
             };
             let by_source = table
                 .into_iter()
@@ -355,7 +355,7 @@ fn bottom<'a>(table: &'a [Entry], canon: &[u8]) -> Option<&'a Entry> {
 /// reverse mount order, so a mount stacked over a sibling (or over TARGET itself) is
 /// detached before what it hides (util-linux#2551).
 fn umount_recursive(o: &Opts, operand: &OsStr) -> Result<()> {
-    let table = live()?;
+    let table = live(NAME)?;
     let canon = canonical(operand);
     let Some(root) = bottom(&table, canon.as_bytes()) else {
         let err = if Path::new(operand).symlink_metadata().is_ok() {
@@ -401,7 +401,7 @@ fn umount_recursive(o: &Opts, operand: &OsStr) -> Result<()> {
 
 /// `-A`: every mount of the filesystem the operand names, in this namespace, latest first.
 fn umount_all_targets(o: &Opts, operand: &OsStr) -> Result<()> {
-    let table = live()?;
+    let table = live(NAME)?;
     let canon = canonical(operand);
     let found = table
         .iter()
@@ -433,7 +433,7 @@ fn umount_all_targets(o: &Opts, operand: &OsStr) -> Result<()> {
 /// `-a`: every mount in the table, latest first, that passes `-t` and `-O`; pseudo
 /// filesystems only when `-t` asks for them.
 fn umount_all(o: &Opts, out: &mut Out, ok: &mut usize, failed: &mut usize) -> Result<()> {
-    for m in live()?.iter().rev() {
+    for m in live(NAME)?.iter().rev() {
         let wanted = match &o.types {
             Some(t) => opts::match_types(&m.fstype, t.as_bytes()),
             None => !PSEUDO.contains(&m.fstype.as_slice()),

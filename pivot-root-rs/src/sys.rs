@@ -29,10 +29,7 @@ pub fn pivot_root(new_root: &OsStr, put_old: &OsStr) -> nix::Result<()> {
 /// what is known.
 pub fn facts(new_root: &OsStr, put_old: &OsStr) -> Facts {
     let path = Path::new("/proc/self/mountinfo");
-    let text = table::read_live(path).map_err(|e| errno(&e));
-    let _ = trace::call(NAME, text.as_ref().map(Vec::len).map_err(|e| *e), || {
-        "read(\"/proc/self/mountinfo\")".into()
-    });
+    let text = table::read_live_traced(NAME, path);
     Facts {
         table: text
             .ok()

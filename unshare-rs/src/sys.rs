@@ -216,7 +216,7 @@ pub fn mount_of(path: &Path) -> Option<(bool, Vec<u8>)> {
         .trim()
         .parse()
         .ok()?;
-    let table = common::table::read_live(Path::new("/proc/self/mountinfo")).ok()?;
+    let table = common::table::read_live_traced(NAME, Path::new("/proc/self/mountinfo")).ok()?;
     let entry = table
         .split(|&b| b == b'\n')
         .filter_map(common::table::parse_mountinfo)
