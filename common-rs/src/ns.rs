@@ -125,19 +125,9 @@ impl Kind {
         KINDS.iter().find(|k| k.short == c)
     }
 
-    /// The kind whose long option is `long` (exactly).
-    pub fn by_long(long: &str) -> Option<&'static Kind> {
-        KINDS.iter().find(|k| k.long == long)
-    }
-
     /// The kind whose `/proc/PID/ns/` name is `name`.
     pub fn by_name(name: &str) -> Option<&'static Kind> {
         KINDS.iter().find(|k| k.name == name)
-    }
-
-    /// The kind with this `CLONE_NEW*` bit.
-    pub fn by_flag(flag: c_int) -> Option<&'static Kind> {
-        KINDS.iter().find(|k| k.flag == flag)
     }
 
     /// `/proc/PID/ns/FILE` (`/proc/self/ns/FILE` for `None`), where FILE is [`Kind::name`]
@@ -304,9 +294,7 @@ mod tests {
         );
         for k in &KINDS {
             assert_eq!(Kind::by_short(k.short), Some(k));
-            assert_eq!(Kind::by_long(k.long), Some(k));
             assert_eq!(Kind::by_name(k.name), Some(k));
-            assert_eq!(Kind::by_flag(k.flag), Some(k));
             assert!(
                 std::path::Path::new("/proc/self/ns").join(k.name).exists(),
                 "{}",

@@ -69,16 +69,6 @@ impl Entry {
     pub fn is_shared(&self) -> bool {
         self.opt_fields().any(|f| f.starts_with(b"shared:"))
     }
-
-    /// `master:N`: the mount is a slave of peer group N and receives its events.
-    pub fn is_slave(&self) -> bool {
-        self.opt_fields().any(|f| f.starts_with(b"master:"))
-    }
-
-    /// `unbindable`: the mount cannot be bind-mounted.
-    pub fn is_unbindable(&self) -> bool {
-        self.opt_fields().any(|f| f == b"unbindable")
-    }
 }
 
 /// The line format of a table.
@@ -1070,20 +1060,14 @@ mod tests {
             opt_fields: fields.as_bytes().to_vec(),
             ..Entry::default()
         };
-        let flags = |e: &Entry| (e.is_shared(), e.is_slave(), e.is_unbindable());
-        assert_eq!(flags(&of("")), (false, false, false));
-        assert_eq!(flags(&of("shared:1")), (true, false, false));
-        assert_eq!(flags(&of("master:1 shared:7")), (true, true, false));
-        assert_eq!(
-            flags(&of("master:3 propagate_from:2")),
-            (false, true, false)
-        );
-        assert_eq!(flags(&of("unbindable")), (false, false, true));
+        let shared = |fields: &str| of(fields).is_shared();
+        assert!(!shared(""));
+        assert!(shared("shared:1"));
+        assert!(shared("master:1 shared:7"));
+        assert!(!shared("master:3 propagate_from:2"));
+        assert!(!shared("unbindable"));
         // A field only counts from its start, as the kernel writes them.
-        assert_eq!(
-            flags(&of("xshared:1 amaster:2 unbindablex")),
-            (false, false, false)
-        );
+        assert!(!shared("xshared:1 amaster:2 unbindablex"));
         let e = of("master:1 shared:7");
         assert_eq!(
             e.opt_fields().collect::<Vec<_>>(),
