@@ -211,3 +211,16 @@ fn output_errors_are_reported() {
         .run();
     gone.is(0, "status 0\n", "");
 }
+
+#[test]
+fn list_and_install_together_is_a_usage_error() {
+    cmd(rootbox()).args(["--list", "--install", "/tmp"]).run().fails(
+        1,
+        "rootbox: --list and --install are exclusive\nTry 'rootbox --help' for more information.\n",
+    );
+    // -s and -f belong to --install only.
+    cmd(rootbox()).args(["-s"]).run().fails(
+        1,
+        "rootbox: invalid option -- 's'\nTry 'rootbox --help' for more information.\n",
+    );
+}
