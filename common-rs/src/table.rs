@@ -24,8 +24,34 @@ use nix::sys::stat::Mode;
 
 use crate::trace;
 
+/// The text fields of an [`Entry`], in the order they are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The root of the mount within its filesystem: FSROOT (mountinfo).
+    Root,
+    /// Where it is mounted.
+    Target,
+    /// Per-mount options (mountinfo), or all options (fstab, mtab).
+    VfsOptions,
+    /// Optional fields (`shared:1 master:2`), space-separated, in order (mountinfo).
+    OptFields,
+    /// Filesystem type.
+    Fstype,
+    /// Mount source; may be empty.
+    Source,
+    /// Superblock options (mountinfo).
+    FsOptions,
+}
+
+const FIELDS: usize = 7;
+
 /// One line of a mount table. Fields a format lacks stay empty or zero.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The seven text fields live back to back in one allocation per entry: a table of 100k
+/// mounts is 100k small blocks laid out in file order, where a `Vec` per field made 700k
+/// scattered ones (the live tree's cell lookups were cache misses). Read them with the
+/// methods named like the fields (`e.target()`), change them with [`Entry::set`].
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Entry {
     /// Mount ID (mountinfo).
     pub id: u64,
@@ -35,31 +61,109 @@ pub struct Entry {
     pub major: u32,
     /// Device minor number (mountinfo).
     pub minor: u32,
-    /// The root of the mount within its filesystem: FSROOT (mountinfo).
-    pub root: Vec<u8>,
-    /// Where it is mounted.
-    pub target: Vec<u8>,
-    /// Per-mount options (mountinfo), or all options (fstab, mtab).
-    pub vfs_options: Vec<u8>,
-    /// Optional fields (`shared:1 master:2`), space-separated, in order (mountinfo).
-    pub opt_fields: Vec<u8>,
-    /// Filesystem type.
-    pub fstype: Vec<u8>,
-    /// Mount source; may be empty.
-    pub source: Vec<u8>,
-    /// Superblock options (mountinfo).
-    pub fs_options: Vec<u8>,
     /// fstab dump frequency.
     pub freq: u32,
     /// fstab fsck pass number.
     pub passno: u32,
+    /// The text fields in [`Field`] order, nothing between them. Equal entries have equal
+    /// `text` and `ends`, so the derived `PartialEq` compares fields.
+    text: Box<[u8]>,
+    /// Where each field ends in `text`.
+    ends: [u32; FIELDS],
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
+        f.debug_struct("Entry")
+            .field("id", &self.id)
+            .field("parent", &self.parent)
+            .field("major", &self.major)
+            .field("minor", &self.minor)
+            .field("root", &s(self.root()))
+            .field("target", &s(self.target()))
+            .field("vfs_options", &s(self.vfs_options()))
+            .field("opt_fields", &s(self.opt_fields()))
+            .field("fstype", &s(self.fstype()))
+            .field("source", &s(self.source()))
+            .field("fs_options", &s(self.fs_options()))
+            .field("freq", &self.freq)
+            .field("passno", &self.passno)
+            .finish()
+    }
 }
 
 impl Entry {
+    /// The text of one field.
+    pub fn get(&self, field: Field) -> &[u8] {
+        let i = field as usize;
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends[p] as usize,
+            None => 0,
+        };
+        self.text.get(start..self.ends[i] as usize).unwrap_or(&[])
+    }
+
+    /// FSROOT (mountinfo).
+    pub fn root(&self) -> &[u8] {
+        self.get(Field::Root)
+    }
+
+    /// Where it is mounted.
+    pub fn target(&self) -> &[u8] {
+        self.get(Field::Target)
+    }
+
+    /// Per-mount options (mountinfo), or all options (fstab, mtab).
+    pub fn vfs_options(&self) -> &[u8] {
+        self.get(Field::VfsOptions)
+    }
+
+    /// Optional fields (`shared:1 master:2`) as written, space-separated (mountinfo).
+    pub fn opt_fields(&self) -> &[u8] {
+        self.get(Field::OptFields)
+    }
+
+    /// Filesystem type.
+    pub fn fstype(&self) -> &[u8] {
+        self.get(Field::Fstype)
+    }
+
+    /// Mount source; may be empty.
+    pub fn source(&self) -> &[u8] {
+        self.get(Field::Source)
+    }
+
+    /// Superblock options (mountinfo).
+    pub fn fs_options(&self) -> &[u8] {
+        self.get(Field::FsOptions)
+    }
+
+    /// Replace one field.
+    pub fn set(&mut self, field: Field, value: &[u8]) {
+        let mut fields = [&[][..]; FIELDS];
+        for (i, f) in fields.iter_mut().enumerate() {
+            *f = if i == field as usize {
+                value
+            } else {
+                self.get(FIELD_ORDER[i])
+            };
+        }
+        let (text, ends) = pack(&fields, 0);
+        self.text = text;
+        self.ends = ends;
+    }
+
+    /// This entry with one field replaced (for building entries by hand).
+    pub fn with(mut self, field: Field, value: &[u8]) -> Entry {
+        self.set(field, value);
+        self
+    }
+
     /// The optional fields one by one (`shared:1`, `master:2`, `propagate_from:3`,
     /// `unbindable`: proc(5)).
-    pub fn opt_fields(&self) -> impl Iterator<Item = &[u8]> {
-        self.opt_fields
+    pub fn optional_fields(&self) -> impl Iterator<Item = &[u8]> {
+        self.opt_fields()
             .split(|&b| b == b' ')
             .filter(|f| !f.is_empty())
     }
@@ -67,8 +171,39 @@ impl Entry {
     /// `shared:N`: the mount is a member of peer group N and propagates mount events
     /// (mount_namespaces(7)).
     pub fn is_shared(&self) -> bool {
-        self.opt_fields().any(|f| f.starts_with(b"shared:"))
+        self.optional_fields().any(|f| f.starts_with(b"shared:"))
     }
+}
+
+const FIELD_ORDER: [Field; FIELDS] = [
+    Field::Root,
+    Field::Target,
+    Field::VfsOptions,
+    Field::OptFields,
+    Field::Fstype,
+    Field::Source,
+    Field::FsOptions,
+];
+
+/// The fields back to back and where each ends; the fields whose bit is set in `escaped`
+/// have their `\ooo` escapes undone on the way. Text past 4 GiB (which no mount table
+/// line has: the kernel caps paths at PATH_MAX) is cut off.
+fn pack(fields: &[&[u8]; FIELDS], escaped: u8) -> (Box<[u8]>, [u32; FIELDS]) {
+    let total: usize = fields.iter().map(|f| f.len()).sum();
+    let mut text = Vec::with_capacity(total);
+    let mut ends = [0u32; FIELDS];
+    for (i, f) in fields.iter().enumerate() {
+        if escaped & (1 << i) != 0 {
+            unescape_into(f, &mut text);
+        } else {
+            text.extend_from_slice(f);
+        }
+        if text.len() > u32::MAX as usize {
+            text.truncate(u32::MAX as usize);
+        }
+        ends[i] = text.len() as u32;
+    }
+    (text.into_boxed_slice(), ends)
 }
 
 /// The line format of a table.
@@ -89,6 +224,9 @@ pub struct Table {
     pub bad_lines: Vec<usize>,
     /// The last line had no newline (the file was cut off).
     pub truncated: bool,
+    /// The format the table was parsed as: the one asked for, or the one detected
+    /// (`None`: nothing to detect it from, no line but blanks and comments).
+    pub format: Option<Format>,
 }
 
 impl Table {
@@ -160,48 +298,132 @@ fn scan_number(s: &[u8]) -> Option<(i64, &[u8])> {
 
 /// Parse a whole table.
 pub fn parse(text: &[u8], format: Format) -> Table {
-    let mut table = Table {
-        truncated: !text.is_empty() && !text.ends_with(b"\n"),
-        ..Table::default()
-    };
-    let body = text.strip_suffix(b"\n").unwrap_or(text);
-    if body.is_empty() && !table.truncated {
-        return table;
+    let mut parser = Parser::new(Some(format));
+    let done = parser.feed(text);
+    parser.finish(text.get(done..).unwrap_or_default())
+}
+
+/// A table parsed piece by piece as it is read: each complete line is parsed as soon as
+/// it arrives, so a live table is parsed while its text is still in the cache and never
+/// held whole. [`parse`] is this parser fed the whole text at once.
+#[derive(Debug)]
+pub struct Parser {
+    /// `None`: detect it from the first line that is not blank or a comment.
+    format: Option<Format>,
+    table: Table,
+    /// Lines seen so far.
+    lines: usize,
+}
+
+impl Parser {
+    /// A parser for `format`, or for the format [`Format::detect`] would find.
+    pub fn new(format: Option<Format>) -> Parser {
+        Parser {
+            format,
+            table: Table::default(),
+            lines: 0,
+        }
     }
-    let mut lines = body.split(|&b| b == b'\n').enumerate().peekable();
-    while let Some((index, raw)) = lines.next() {
-        let last = lines.peek().is_none();
+
+    /// Parse the complete lines at the start of `text`; returns how many bytes that was
+    /// (up to and including the last newline). The rest must be fed again, after more
+    /// text, or handed to [`Parser::finish`].
+    pub fn feed(&mut self, text: &[u8]) -> usize {
+        let Some(end) = text.iter().rposition(|&b| b == b'\n') else {
+            return 0;
+        };
+        let mut rest = &text[..end + 1];
+        while let Some(at) = find_byte(rest, b'\n') {
+            self.line(&rest[..at], false);
+            rest = &rest[at + 1..];
+        }
+        end + 1
+    }
+
+    /// The table, once `rest` (the text after the last newline: a cut-off last line, or
+    /// nothing) is parsed too.
+    pub fn finish(mut self, rest: &[u8]) -> Table {
+        if !rest.is_empty() {
+            self.table.truncated = true;
+            self.line(rest, true);
+        }
+        self.table.format = self.format;
+        self.table
+    }
+
+    /// The format of the table, once known.
+    pub fn format(&self) -> Option<Format> {
+        self.format
+    }
+
+    fn line(&mut self, raw: &[u8], cut_off: bool) {
+        self.lines += 1;
+        if self.format.is_none() {
+            let line = skip_blank(raw);
+            if !line.is_empty() && line[0] != b'#' {
+                self.format = Some(if two_numbers(line) {
+                    Format::MountInfo
+                } else {
+                    Format::Fstab
+                });
+            }
+        }
         // libmount reads lines as C strings: a NUL ends the line, and a line that ends at a
         // NUL before its newline is an error (unless it is the cut-off last line).
-        let line = match raw.iter().position(|&b| b == 0) {
-            Some(at) if last && table.truncated => &raw[..at],
+        let line = match find_byte(raw, 0) {
+            Some(at) if cut_off => &raw[..at],
             Some(_) => {
-                table.bad_lines.push(index + 1);
-                continue;
+                self.table.bad_lines.push(self.lines);
+                return;
             }
             None => raw,
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let line = skip_blank(line);
         if line.is_empty() || line[0] == b'#' {
-            continue;
+            return;
         }
-        let parsed = match format {
-            Format::MountInfo => parse_mountinfo(line),
-            Format::Fstab => parse_fstab(line).flatten(),
+        let parsed = match self.format {
+            Some(Format::MountInfo) => parse_mountinfo(line),
+            _ => parse_fstab(line).flatten(),
         };
         match parsed {
-            Some(entry) => table.entries.push(entry),
-            None => table.bad_lines.push(index + 1),
+            Some(entry) => self.table.entries.push(entry),
+            None => self.table.bad_lines.push(self.lines),
         }
     }
-    table
+}
+
+/// The first `byte` in `hay`, eight bytes at a time (a mount table is megabytes of short
+/// lines: this is where parsing spends its time).
+fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO * u64::from(byte);
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        // A zero byte in x is a match (the classic has-zero-byte test; exact for the
+        // lowest match, which is the one wanted).
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == byte)
+        .map(|p| at + p)
 }
 
 /// Parse one mountinfo line:
 /// `ID PARENT MAJ:MIN ROOT TARGET VFS-OPTS [OPT-FIELD...] - FSTYPE SOURCE FS-OPTS`.
 pub fn parse_mountinfo(line: &[u8]) -> Option<Entry> {
-    let mut entry = Entry::default();
     let (id, s) = id_field(line)?;
     let s = skip_separator(s);
     let (parent, s) = id_field(s)?;
@@ -209,40 +431,56 @@ pub fn parse_mountinfo(line: &[u8]) -> Option<Entry> {
     let (major, rest) = scan_number(s)?;
     let rest = rest.strip_prefix(b":")?;
     let (minor, _) = scan_number(rest)?;
-    // sscanf("%u") wraps negative numbers; keep the low 32 bits like it does.
-    entry.major = major as u32;
-    entry.minor = minor as u32;
     let s = skip_separator(skip_nonseparator(s));
     let (root, s) = token(s)?;
     let (target, s) = token(skip_separator(s))?;
     let (vfs, s) = token(skip_separator(s))?;
     // Optional fields run up to the first " - " (libmount: strstr), starting one byte
     // after the end of the VFS options.
-    let sep = find(s, b" - ")?;
-    if sep > 1 {
-        entry.opt_fields = s[1..sep].to_vec();
-    }
+    let sep = find_dash(s)?;
+    let opt_fields = if sep > 1 { &s[1..sep] } else { &[][..] };
     let s = skip_separator(&s[sep + 3..]);
     let (fstype, s) = token(s)?;
     if s.is_empty() {
         return None;
     }
-    let s = if s.starts_with(b"  ") {
-        s
+    let (source, s) = if s.starts_with(b"  ") {
+        (&[][..], s)
     } else {
-        let (source, rest) = token(skip_separator(s))?;
-        entry.source = source;
-        rest
+        token(skip_separator(s))?
     };
     let (fs_options, _) = token(skip_separator(s))?;
-    entry.id = id;
-    entry.parent = parent;
-    entry.root = root;
-    entry.target = target;
-    entry.vfs_options = vfs;
-    entry.fstype = fstype;
-    entry.fs_options = fs_options;
-    Some(entry)
+    let fields = [root, target, vfs, opt_fields, fstype, source, fs_options];
+    // Every field but the optional ones is unescaped; most lines have nothing to undo.
+    let escaped = if find_byte(line, b'\\').is_some() {
+        !(1 << Field::OptFields as u8)
+    } else {
+        0
+    };
+    let (text, ends) = pack(&fields, escaped);
+    Some(Entry {
+        id,
+        parent,
+        // sscanf("%u") wraps negative numbers; keep the low 32 bits like it does.
+        major: major as u32,
+        minor: minor as u32,
+        text,
+        ends,
+        ..Entry::default()
+    })
+}
+
+/// Where `" - "` first occurs in `s`.
+fn find_dash(s: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = find_byte(s.get(from..)?, b'-') {
+        let dash = from + at;
+        if dash > 0 && s[dash - 1] == b' ' && s.get(dash + 1) == Some(&b' ') {
+            return Some(dash - 1);
+        }
+        from = dash + 1;
+    }
+    None
 }
 
 /// A mount ID: a number followed by a separator. Negative or huge IDs (which the kernel
@@ -266,31 +504,32 @@ pub fn parse_fstab(line: &[u8]) -> Option<Option<Entry>> {
     if line.is_empty() || line[0] == b'#' {
         return Some(None);
     }
-    let mut entry = Entry::default();
     let (source, s) = token(line)?;
     let (target, s) = token(skip_separator(s))?;
     let (fstype, s) = token(skip_separator(s))?;
-    entry.source = source;
-    entry.target = target;
-    entry.fstype = fstype;
     let s = skip_separator(s);
-    let Some((options, s)) = token(s) else {
-        return Some(Some(entry));
-    };
-    entry.vfs_options = options;
-    let s = skip_separator(s);
-    if s.is_empty() {
-        return Some(Some(entry));
+    let (options, mut freq, mut passno) = (token(s), 0, 0);
+    if let Some((_, s)) = options {
+        let s = skip_separator(s);
+        if !s.is_empty() {
+            let (f, s) = count_field(s)?;
+            freq = f;
+            let s = skip_separator(s);
+            if !s.is_empty() {
+                passno = count_field(s)?.0;
+            }
+        }
     }
-    let (freq, s) = count_field(s)?;
-    entry.freq = freq;
-    let s = skip_separator(s);
-    if s.is_empty() {
-        return Some(Some(entry));
-    }
-    let (passno, _) = count_field(s)?;
-    entry.passno = passno;
-    Some(Some(entry))
+    let options = options.map_or(&[][..], |(o, _)| o);
+    let fields = [&[][..], target, options, &[], fstype, source, &[]];
+    let (text, ends) = pack(&fields, u8::MAX);
+    Some(Some(Entry {
+        freq,
+        passno,
+        text,
+        ends,
+        ..Entry::default()
+    }))
 }
 
 fn count_field(s: &[u8]) -> Option<(u32, &[u8])> {
@@ -304,8 +543,8 @@ fn count_field(s: &[u8]) -> Option<(u32, &[u8])> {
     ))
 }
 
-/// A field up to the next space or tab, unescaped; `None` when empty.
-fn token(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+/// A field up to the next space or tab (still escaped); `None` when empty.
+fn token(s: &[u8]) -> Option<(&[u8], &[u8])> {
     let end = s
         .iter()
         .position(|&b| b == b' ' || b == b'\t')
@@ -313,7 +552,7 @@ fn token(s: &[u8]) -> Option<(Vec<u8>, &[u8])> {
     if end == 0 {
         return None;
     }
-    Some((unescape(&s[..end]), &s[end..]))
+    Some((&s[..end], &s[end..]))
 }
 
 fn skip_separator(s: &[u8]) -> &[u8] {
@@ -330,19 +569,23 @@ fn skip_blank(s: &[u8]) -> &[u8] {
     skip_separator(s)
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Undo `\ooo` octal escapes (three octal digits, value taken modulo 256 as libmount
 /// does); every other byte stays as it is. A `\000` ends the field, as it ends the C
 /// string libmount builds.
 pub fn unescape(field: &[u8]) -> Vec<u8> {
-    if !field.contains(&b'\\') {
-        return field.to_vec();
-    }
     let mut out = Vec::with_capacity(field.len());
-    let mut i = 0;
+    unescape_into(field, &mut out);
+    out
+}
+
+/// [`unescape`], appended to `out`.
+fn unescape_into(field: &[u8], out: &mut Vec<u8>) {
+    let Some(first) = find_byte(field, b'\\') else {
+        out.extend_from_slice(field);
+        return;
+    };
+    out.extend_from_slice(&field[..first]);
+    let mut i = first;
     while i < field.len() {
         let octal = field
             .get(i + 1..i + 4)
@@ -365,7 +608,6 @@ pub fn unescape(field: &[u8]) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
 /// Read a live table (`/proc/self/mountinfo`, `/proc/PID/mountinfo`, ...) consistently:
@@ -384,9 +626,8 @@ pub fn read_live_traced(prog: &str, path: &Path) -> io::Result<Vec<u8>> {
 }
 
 fn read_live_as(prog: Option<&str>, path: &Path) -> io::Result<Vec<u8>> {
-    const TRIES: usize = 5;
     let mut text = Vec::new();
-    for _ in 0..TRIES {
+    for _ in 0..LIVE_TRIES {
         let file = TableFile::open(prog, path)?;
         text.clear();
         file.read_to_end(&mut text)?;
@@ -404,6 +645,30 @@ pub fn read_traced(prog: &str, path: &Path) -> io::Result<Vec<u8>> {
     file.read_to_end(&mut text)?;
     Ok(text)
 }
+
+/// Read and parse a table file, parsing each piece as it is read (see [`Parser`]), each
+/// syscall traced under `prog`; `format` `None` detects it. A `live` table is read as
+/// [`read_live`] reads it: again, from scratch, while `poll(POLLPRI)` says it changed.
+pub fn read_parsed(
+    prog: Option<&str>,
+    path: &Path,
+    live: bool,
+    format: Option<Format>,
+) -> io::Result<Table> {
+    let mut buf = vec![0; CHUNK];
+    let mut table = Table::default();
+    for _ in 0..if live { LIVE_TRIES } else { 1 } {
+        let file = TableFile::open(prog, path)?;
+        table = file.parse_to_end(Parser::new(format), &mut buf)?;
+        if !live || !file.wait_change(0)? {
+            break;
+        }
+    }
+    Ok(table)
+}
+
+/// How many times a live table is read before a changing one is taken as it is.
+const LIVE_TRIES: usize = 5;
 
 /// The size of each read of a table file.
 const CHUNK: usize = 1 << 16;
@@ -442,33 +707,62 @@ impl<'a> TableFile<'a> {
     /// The buffer grows by doubling and is zero-filled only when it grows, so a 14 MB
     /// table of 100k mounts costs O(n), not a fill of the whole buffer per read.
     pub fn read_to_end(&self, text: &mut Vec<u8>) -> io::Result<()> {
-        let Some(fd) = &self.fd else {
-            return Err(Errno::EBADF.into());
-        };
         let mut filled = text.len();
         let result = loop {
             if text.len() < filled + CHUNK {
                 let size = (filled + CHUNK).max(text.len() * 2);
                 text.resize(size, 0);
             }
-            let buf = &mut text[filled..filled + CHUNK];
-            let result = loop {
-                match nix::unistd::read(fd, buf) {
-                    Err(Errno::EINTR) => continue,
-                    other => break other,
-                }
-            };
-            let result = traced(self.prog, result, || {
-                format!("read({}, ..., {CHUNK})", self.raw())
-            });
-            match result {
+            match self.read(&mut text[filled..filled + CHUNK]) {
                 Ok(0) => break Ok(()),
                 Ok(n) => filled += n,
-                Err(e) => break Err(e.into()),
+                Err(e) => break Err(e),
             }
         };
         text.truncate(filled);
         result
+    }
+
+    /// Read from the current offset to EOF through `buf` (any size; it grows to hold the
+    /// longest line), handing each piece to `parser`: the text is parsed while it is still
+    /// in the cache, and never held whole.
+    pub fn parse_to_end(&self, mut parser: Parser, buf: &mut Vec<u8>) -> io::Result<Table> {
+        if buf.len() < CHUNK {
+            buf.resize(CHUNK, 0);
+        }
+        // `buf[..kept]`: the start of a line whose end has not been read yet.
+        let mut kept = 0;
+        loop {
+            if kept == buf.len() {
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = self.read(&mut buf[kept..])?;
+            if n == 0 {
+                return Ok(parser.finish(&buf[..kept]));
+            }
+            let filled = kept + n;
+            let done = parser.feed(&buf[..filled]);
+            buf.copy_within(done..filled, 0);
+            kept = filled - done;
+        }
+    }
+
+    /// One traced `read(2)` into `buf` (retried on EINTR).
+    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(fd) = &self.fd else {
+            return Err(Errno::EBADF.into());
+        };
+        let size = buf.len();
+        let result = loop {
+            match nix::unistd::read(fd, buf) {
+                Err(Errno::EINTR) => continue,
+                other => break other,
+            }
+        };
+        let n = traced(self.prog, result, || {
+            format!("read({}, ..., {size})", self.raw())
+        })?;
+        Ok(n)
     }
 
     /// `lseek(fd, 0, SEEK_SET)`, to read the table again.
@@ -747,44 +1041,41 @@ mod tests {
     fn mountinfo_line() {
         let e = parse_mountinfo(LINE).unwrap();
         assert_eq!((e.id, e.parent, e.major, e.minor), (36, 35, 98, 0));
-        assert_eq!(e.root, b"/mnt1");
-        assert_eq!(e.target, b"/mnt 2");
-        assert_eq!(e.vfs_options, b"rw,noatime");
-        assert_eq!(e.opt_fields, b"master:1 shared:7");
-        assert_eq!(e.fstype, b"ext3");
-        assert_eq!(e.source, b"/dev/root");
-        assert_eq!(e.fs_options, b"rw,errors=continue");
+        assert_eq!(e.root(), b"/mnt1");
+        assert_eq!(e.target(), b"/mnt 2");
+        assert_eq!(e.vfs_options(), b"rw,noatime");
+        assert_eq!(e.opt_fields(), b"master:1 shared:7");
+        assert_eq!(e.fstype(), b"ext3");
+        assert_eq!(e.source(), b"/dev/root");
+        assert_eq!(e.fs_options(), b"rw,errors=continue");
     }
 
     #[test]
     fn empty_source_and_no_optional_fields() {
         let e = parse_mountinfo(b"1 0 0:5 / / rw - tmpfs  rw").unwrap();
-        assert_eq!(e.source, b"");
-        assert_eq!(e.opt_fields, b"");
-        assert_eq!(e.fs_options, b"rw");
+        assert_eq!(e.source(), b"");
+        assert_eq!(e.opt_fields(), b"");
+        assert_eq!(e.fs_options(), b"rw");
     }
 
     #[test]
     fn libmount_field_rules() {
         // Trailing text is ignored, tabs separate, CR does not.
         let e = parse_mountinfo(b"1 0 0:5 / / rw - tmpfs t rw extra").unwrap();
-        assert_eq!(e.fs_options, b"rw");
+        assert_eq!(e.fs_options(), b"rw");
         let e = parse_mountinfo(b"1 0 8:1 / /a\tb rw - tmpfs src rw").unwrap();
-        assert_eq!((&e.target[..], &e.vfs_options[..]), (&b"/a"[..], &b"b"[..]));
-        assert_eq!(e.opt_fields, b"rw");
+        assert_eq!((e.target(), e.vfs_options()), (&b"/a"[..], &b"b"[..]));
+        assert_eq!(e.opt_fields(), b"rw");
         let e = parse_mountinfo(b"1 0 8:1 / /a\rb rw - tmpfs src rw").unwrap();
-        assert_eq!(e.target, b"/a\rb");
+        assert_eq!(e.target(), b"/a\rb");
         // The first " - " ends the optional fields.
         let e = parse_mountinfo(b"1 0 8:1 / /x rw - opt - tmpfs src rw").unwrap();
-        assert_eq!((&e.fstype[..], &e.source[..]), (&b"opt"[..], &b"-"[..]));
+        assert_eq!((e.fstype(), e.source()), (&b"opt"[..], &b"-"[..]));
         let e = parse_mountinfo(b"1 0 8:1 / /x rw shared:1 - - tmpfs src rw").unwrap();
-        assert_eq!(
-            (&e.opt_fields[..], &e.fstype[..]),
-            (&b"shared:1"[..], &b"-"[..])
-        );
+        assert_eq!((e.opt_fields(), e.fstype()), (&b"shared:1"[..], &b"-"[..]));
         // Double spaces after the separator: an empty source.
         let e = parse_mountinfo(b"1 0 8:1  /  /x  rw  -  tmpfs  src  rw").unwrap();
-        assert_eq!((&e.source[..], &e.fs_options[..]), (&b""[..], &b"src"[..]));
+        assert_eq!((e.source(), e.fs_options()), (&b""[..], &b"src"[..]));
         let e = parse_mountinfo(b" 1  0 8:1 / /x rw - t s o").unwrap();
         assert_eq!((e.id, e.parent), (1, 0));
     }
@@ -836,14 +1127,20 @@ mod tests {
                 "f: last line is not terminated by a newline (file cut off?)".to_string()
             ]
         );
-        assert_eq!(parse(b"", Format::MountInfo), Table::default());
+        assert_eq!(
+            parse(b"", Format::MountInfo),
+            Table {
+                format: Some(Format::MountInfo),
+                ..Table::default()
+            }
+        );
         // Comments, blank lines, CRLF and NUL bytes.
         let t = parse(
             b"# c\n\n  \n1 0 0:5 / / rw - t s o\r\n2 1 0:6 / /a\0 rw - t s o\n",
             Format::MountInfo,
         );
         assert_eq!(t.entries.len(), 1);
-        assert_eq!(t.entries[0].fs_options, b"o");
+        assert_eq!(t.entries[0].fs_options(), b"o");
         assert_eq!(t.bad_lines, vec![5]);
     }
 
@@ -854,7 +1151,7 @@ mod tests {
             format!("1 0 0:5 / /{long} rw - t s o\n").as_bytes(),
             Format::MountInfo,
         );
-        assert_eq!(t.entries[0].target.len(), (1 << 20) + 1);
+        assert_eq!(t.entries[0].target().len(), (1 << 20) + 1);
     }
 
     #[test]
@@ -864,14 +1161,14 @@ mod tests {
             Format::Fstab,
         );
         assert_eq!(t.bad_lines, vec![5, 6, 7]);
-        assert_eq!(t.entries[0].source, b"/dev/sda1");
-        assert_eq!(t.entries[0].vfs_options, b"defaults,noatime");
+        assert_eq!(t.entries[0].source(), b"/dev/sda1");
+        assert_eq!(t.entries[0].vfs_options(), b"defaults,noatime");
         assert_eq!((t.entries[0].freq, t.entries[0].passno), (0, 1));
-        assert_eq!(t.entries[1].target, b"/a b");
-        assert_eq!(t.entries[1].fstype, b"swap");
-        assert_eq!(t.entries[1].vfs_options, b"");
+        assert_eq!(t.entries[1].target(), b"/a b");
+        assert_eq!(t.entries[1].fstype(), b"swap");
+        assert_eq!(t.entries[1].vfs_options(), b"");
         let g = parse(b"garbage line here\n", Format::Fstab);
-        assert_eq!(g.entries[0].target, b"line");
+        assert_eq!(g.entries[0].target(), b"line");
     }
 
     #[test]
@@ -927,7 +1224,7 @@ mod tests {
     fn unwanted_entries_pass_children_up() {
         let e = mi("1 0 0:1 / / rw - e s o\n2 1 0:1 / /a rw - t s o\n3 2 0:1 / /a/b rw - e s o\n");
         let ix = Index::new(&e);
-        let f = forest(&e, &ix, &|i| e[i].fstype == b"e");
+        let f = forest(&e, &ix, &|i| e[i].fstype() == b"e");
         assert_eq!(
             f,
             vec![
@@ -1031,7 +1328,7 @@ mod tests {
         let text = read_live(Path::new("/proc/self/mountinfo")).unwrap();
         let t = parse(&text, Format::MountInfo);
         assert!(t.bad_lines.is_empty());
-        assert!(t.entries.iter().any(|e| e.target == b"/"));
+        assert!(t.entries.iter().any(|e| e.target() == b"/"));
     }
 
     #[test]
@@ -1056,10 +1353,7 @@ mod tests {
 
     #[test]
     fn propagation_from_optional_fields() {
-        let of = |fields: &str| Entry {
-            opt_fields: fields.as_bytes().to_vec(),
-            ..Entry::default()
-        };
+        let of = |fields: &str| Entry::default().with(Field::OptFields, fields.as_bytes());
         let shared = |fields: &str| of(fields).is_shared();
         assert!(!shared(""));
         assert!(shared("shared:1"));
@@ -1070,7 +1364,7 @@ mod tests {
         assert!(!shared("xshared:1 amaster:2 unbindablex"));
         let e = of("master:1 shared:7");
         assert_eq!(
-            e.opt_fields().collect::<Vec<_>>(),
+            e.optional_fields().collect::<Vec<_>>(),
             [&b"master:1"[..], b"shared:7"]
         );
     }

@@ -696,9 +696,9 @@ pub fn is_net(fstype: &[u8]) -> bool {
 pub fn options(ctx: &Ctx, i: usize) -> Vec<u8> {
     let e = &ctx.entries[i];
     if ctx.kernel {
-        merged_options(&e.vfs_options, &e.fs_options)
+        merged_options(e.vfs_options(), e.fs_options())
     } else {
-        e.vfs_options.clone()
+        e.vfs_options().to_vec()
     }
 }
 
@@ -744,20 +744,20 @@ fn percent(used: u64, total: u64) -> String {
 pub fn put(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache, out: &mut Vec<u8>) -> bool {
     let e = &ctx.entries[i];
     match col {
-        Col::Target => out.extend_from_slice(&e.target),
-        Col::Fstype => out.extend_from_slice(&e.fstype),
-        Col::Options if ctx.kernel => merge_into(&e.vfs_options, &e.fs_options, out),
-        Col::Source if !ctx.flags.canon && tag(&e.source).is_none() => {
-            out.extend_from_slice(&e.source);
-            if ctx.kernel && !ctx.flags.nofsroot && e.root != b"/" {
+        Col::Target => out.extend_from_slice(e.target()),
+        Col::Fstype => out.extend_from_slice(e.fstype()),
+        Col::Options if ctx.kernel => merge_into(e.vfs_options(), e.fs_options(), out),
+        Col::Source if !ctx.flags.canon && tag(e.source()).is_none() => {
+            out.extend_from_slice(e.source());
+            if ctx.kernel && !ctx.flags.nofsroot && e.root() != b"/" {
                 out.push(b'[');
-                out.extend_from_slice(&e.root);
+                out.extend_from_slice(e.root());
                 out.push(b']');
             }
         }
-        Col::VfsOptions if ctx.kernel => out.extend_from_slice(&e.vfs_options),
-        Col::FsOptions if ctx.kernel => out.extend_from_slice(&e.fs_options),
-        Col::OptFields if !e.opt_fields.is_empty() => out.extend_from_slice(&e.opt_fields),
+        Col::VfsOptions if ctx.kernel => out.extend_from_slice(e.vfs_options()),
+        Col::FsOptions if ctx.kernel => out.extend_from_slice(e.fs_options()),
+        Col::OptFields if !e.opt_fields().is_empty() => out.extend_from_slice(e.opt_fields()),
         _ => match data(col, ctx, i, cache) {
             Some(d) => out.extend_from_slice(&d),
             None => return false,
@@ -773,14 +773,14 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
     match col {
         Col::Source | Col::Sources => {
             let mut spec: Option<Vec<u8>> = None;
-            let tagged = tag(&e.source);
-            if tagged.is_none() && ctx.flags.canon && !e.source.is_empty() {
-                spec = canonical(&e.source);
+            let tagged = tag(e.source());
+            if tagged.is_none() && ctx.flags.canon && !e.source().is_empty() {
+                spec = canonical(e.source());
             } else if tagged.is_none() {
-                spec = Some(e.source.clone());
+                spec = Some(e.source().to_vec());
             }
             if spec.is_none() {
-                spec = Some(e.source.clone());
+                spec = Some(e.source().to_vec());
                 if let (true, Some((name, value))) = (ctx.flags.evaluate, tagged) {
                     if let Some(dev) = Cache::device_of(tag_dir(name), value) {
                         spec = Some(dev.into_os_string().into_vec());
@@ -788,21 +788,21 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
                 }
             }
             let mut spec = spec?;
-            if ctx.kernel && !ctx.flags.nofsroot && e.root != b"/" {
+            if ctx.kernel && !ctx.flags.nofsroot && e.root() != b"/" {
                 spec.push(b'[');
-                spec.extend_from_slice(&e.root);
+                spec.extend_from_slice(e.root());
                 spec.push(b']');
             }
             Some(spec)
         }
-        Col::Target => Some(e.target.clone()),
-        Col::Fstype => Some(e.fstype.clone()),
+        Col::Target => Some(e.target().to_vec()),
+        Col::Fstype => Some(e.fstype().to_vec()),
         Col::Options => Some(options(ctx, i)),
-        Col::VfsOptions if ctx.kernel => Some(e.vfs_options.clone()),
-        Col::FsOptions if ctx.kernel => Some(e.fs_options.clone()),
-        Col::VfsOptions => Some(split_fstab_options(&e.vfs_options).0).filter(|v| !v.is_empty()),
-        Col::FsOptions => Some(split_fstab_options(&e.vfs_options).1).filter(|v| !v.is_empty()),
-        Col::OptFields => Some(e.opt_fields.clone()).filter(|v| !v.is_empty()),
+        Col::VfsOptions if ctx.kernel => Some(e.vfs_options().to_vec()),
+        Col::FsOptions if ctx.kernel => Some(e.fs_options().to_vec()),
+        Col::VfsOptions => Some(split_fstab_options(e.vfs_options()).0).filter(|v| !v.is_empty()),
+        Col::FsOptions => Some(split_fstab_options(e.vfs_options()).1).filter(|v| !v.is_empty()),
+        Col::OptFields => Some(e.opt_fields().to_vec()).filter(|v| !v.is_empty()),
         Col::Uuid | Col::Partuuid | Col::Label | Col::Partlabel => {
             let (name, dir) = match col {
                 Col::Uuid => ("UUID", "by-uuid"),
@@ -810,14 +810,14 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
                 Col::Label => ("LABEL", "by-label"),
                 _ => ("PARTLABEL", "by-partlabel"),
             };
-            match tag(&e.source) {
+            match tag(e.source()) {
                 Some((t, v)) if t == name => Some(v.to_vec()),
                 Some((t, v)) => {
                     let dev = Cache::device_of(tag_dir(t), v)?;
                     cache.tag_of(dir, &dev)
                 }
                 None => {
-                    let dev = PathBuf::from(std::ffi::OsStr::from_bytes(&canonical(&e.source)?));
+                    let dev = PathBuf::from(std::ffi::OsStr::from_bytes(&canonical(e.source())?));
                     cache.tag_of(dir, &dev)
                 }
             }
@@ -840,7 +840,7 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
         | Col::InoAvail
         | Col::InoUsed
         | Col::InoUsePerc => {
-            let v = cache.statvfs(&e.target)?;
+            let v = cache.statvfs(e.target())?;
             let frsize = v.fragment_size();
             let (blocks, bfree, bavail) = (v.blocks(), v.blocks_free(), v.blocks_available());
             let (files, ffree) = (v.files(), v.files_free());
@@ -872,7 +872,7 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
                 human_size(value).into_bytes()
             })
         }
-        Col::Fsroot => ctx.kernel.then(|| e.root.clone()),
+        Col::Fsroot => ctx.kernel.then(|| e.root().to_vec()),
         Col::Tid => (ctx.tid != 0 && ctx.kernel).then(|| ctx.tid.to_string().into_bytes()),
         Col::Id => (e.id != 0).then(|| num(e.id)).flatten(),
         Col::Parent => (e.parent != 0).then(|| num(e.parent)).flatten(),
@@ -883,7 +883,7 @@ pub fn data(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache) -> Option<Vec<u8>>
             // libmount `mnt_fs_get_propagation` looks for substrings anywhere in the
             // optional fields (not `Entry::is_shared`'s whole-field rule), which differs
             // only for hand-made `-F` files; findmnt output follows libmount.
-            let f = &e.opt_fields;
+            let f = &e.opt_fields();
             let has = |s: &[u8]| f.windows(s.len()).any(|w| w == s);
             let mut p = String::from(if has(b"shared:") { "shared" } else { "private" });
             if has(b"master:") {

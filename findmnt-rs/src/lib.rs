@@ -19,7 +19,7 @@ mod verify;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use common::table::{self, Entry, Format, Index};
+use common::table::{self, Entry, Field, Format, Index};
 use common::{Failure, Result, out::Out, usage};
 
 use cols::Col;
@@ -667,37 +667,35 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
     let mut bad = 0;
     for file in files {
         let path = std::path::Path::new(file);
-        let text = sys::read_table(path, file.as_bytes().starts_with(b"/proc/"));
-        let text = text.map_err(|e| {
+        let live = file.as_bytes().starts_with(b"/proc/");
+        let format = (o.source == Source::Fstab).then_some(Format::Fstab);
+        let parsed = sys::read_table(path, live, format).map_err(|e| {
             Failure::from(anyhow::Error::new(e).context(format!("can't read {}", show(file))))
         })?;
-        let format = match o.source {
-            Source::Fstab => Format::Fstab,
-            _ => Format::detect(&text),
-        };
-        let parsed = table::parse(&text, format);
         let name = show(file);
         bad += parsed.bad_lines.len();
         for w in parsed.warnings(&name) {
             eprintln_checked(&w);
         }
-        kernel &= format == Format::MountInfo;
-        let mut parsed = parsed;
-        if format == Format::MountInfo {
-            for e in parsed
-                .entries
-                .iter_mut()
-                .filter(|e| e.source == b"/dev/root")
-            {
+        // An empty file has no format of its own; libmount takes it as fstab.
+        let mountinfo = parsed.format == Some(Format::MountInfo);
+        kernel &= mountinfo;
+        let mut parsed = parsed.entries;
+        if mountinfo {
+            for e in parsed.iter_mut().filter(|e| e.source() == b"/dev/root") {
                 if let Some(dev) = system_root(e.major, e.minor) {
-                    e.source = dev;
+                    e.set(Field::Source, &dev);
                 }
             }
+            if tid == 0 {
+                tid = tid_of(path);
+            }
         }
-        if format == Format::MountInfo && tid == 0 {
-            tid = tid_of(path);
+        if entries.is_empty() {
+            entries = parsed;
+        } else {
+            entries.extend(parsed);
         }
-        entries.extend(parsed.entries);
     }
     if entries.is_empty() {
         kernel = false;

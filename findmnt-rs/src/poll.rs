@@ -53,13 +53,13 @@ fn diff<'a>(
 ) -> Vec<(Action, Option<&'a Entry>, Option<&'a Entry>)> {
     let pair = |tab: &'a [Entry], e: &Entry| {
         tab.iter()
-            .find(|x| streq_paths(&x.target, &e.target) && x.source == e.source)
+            .find(|x| streq_paths(x.target(), e.target()) && x.source() == e.source())
     };
     let mut changes = Vec::new();
     for n in new {
         match pair(old, n) {
             None => changes.push((Action::Mount, None, Some(n))),
-            Some(o) if o.vfs_options != n.vfs_options || o.fs_options != n.fs_options => {
+            Some(o) if o.vfs_options() != n.vfs_options() || o.fs_options() != n.fs_options() => {
                 changes.push((Action::Remount, Some(o), Some(n)))
             }
             Some(_) => {}
@@ -70,7 +70,7 @@ fn diff<'a>(
             continue;
         }
         let moved = changes.iter_mut().find(|(a, _, n)| {
-            *a == Action::Mount && n.is_some_and(|n| n.source == o.source && n.id == o.id)
+            *a == Action::Mount && n.is_some_and(|n| n.source() == o.source() && n.id == o.id)
         });
         match moved {
             Some(c) => {
@@ -146,10 +146,10 @@ pub fn run(
                         Col::Action => Some(action.name().as_bytes().to_vec()),
                         Col::OldOptions => before
                             .filter(|_| matches!(action, Action::Remount | Action::Umount))
-                            .map(|b| cols::merged_options(&b.vfs_options, &b.fs_options)),
+                            .map(|b| cols::merged_options(b.vfs_options(), b.fs_options())),
                         Col::OldTarget => before
                             .filter(|_| matches!(action, Action::Move | Action::Umount))
-                            .map(|b| b.target.clone()),
+                            .map(|b| b.target().to_vec()),
                         _ => cols::data(*c, &one, 0, &mut cache),
                     })
                     .collect();
@@ -189,7 +189,7 @@ fn swapped_match(sel: &Selection, one: &Ctx) -> bool {
     }
     let Some(src) = &sel.source else { return false };
     let e = &one.entries[0];
-    streq_paths(&e.target, src)
+    streq_paths(e.target(), src)
 }
 
 #[cfg(test)]
@@ -221,7 +221,7 @@ mod tests {
         type Change<'a> = (Action, Option<&'a [u8]>, Option<&'a [u8]>);
         let got: Vec<Change> = diff(&old, &new)
             .into_iter()
-            .map(|(a, o, n)| (a, o.map(|e| &e.target[..]), n.map(|e| &e.target[..])))
+            .map(|(a, o, n)| (a, o.map(|e| e.target()), n.map(|e| e.target())))
             .collect();
         assert_eq!(
             got,

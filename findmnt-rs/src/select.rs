@@ -102,7 +102,7 @@ impl Selection {
         let e = &ctx.entries[i];
         let no = self.invert;
         if let Some(t) = &self.types {
-            if !match_fstype(&e.fstype, t) {
+            if !match_fstype(e.fstype(), t) {
                 return no;
             }
         }
@@ -127,17 +127,17 @@ impl Selection {
             }
         }
         if self.df && !self.all {
-            if e.fstype.windows(5).any(|w| w == b"tmpfs") {
+            if e.fstype().windows(5).any(|w| w == b"tmpfs") {
                 return !no;
             }
-            if cols::is_pseudo(&e.fstype) {
+            if cols::is_pseudo(e.fstype()) {
                 return no;
             }
         }
-        if self.real && cols::is_pseudo(&e.fstype) {
+        if self.real && cols::is_pseudo(e.fstype()) {
             return no;
         }
-        if self.pseudo && !cols::is_pseudo(&e.fstype) {
+        if self.pseudo && !cols::is_pseudo(e.fstype()) {
             return no;
         }
         if self.shadowed && !is_overmounted(ctx, index, i) {
@@ -154,7 +154,7 @@ impl Selection {
     }
 
     fn match_target(&self, ctx: &Ctx, e: &Entry, t: &[u8]) -> bool {
-        if streq_paths(&e.target, t) {
+        if streq_paths(e.target(), t) {
             return true;
         }
         if self.nocache {
@@ -163,17 +163,17 @@ impl Selection {
         let Some(cn) = self.canon_target(t) else {
             return false;
         };
-        if streq_paths(&e.target, &cn) {
+        if streq_paths(e.target(), &cn) {
             return true;
         }
-        !ctx.kernel && cols::canonical(&e.target).is_some_and(|tc| tc == cn)
+        !ctx.kernel && cols::canonical(e.target()).is_some_and(|tc| tc == cn)
     }
 
     fn match_source(&self, e: &Entry, s: &[u8]) -> bool {
-        if streq_paths(s, &e.source) {
+        if streq_paths(s, e.source()) {
             return true;
         }
-        if self.nocache || cols::is_pseudo(&e.fstype) || cols::is_net(&e.fstype) {
+        if self.nocache || cols::is_pseudo(e.fstype()) || cols::is_net(e.fstype()) {
             return false;
         }
         let cn = match &self.source_canon {
@@ -181,13 +181,13 @@ impl Selection {
             None => resolve_spec(s),
         };
         let Some(cn) = cn else { return false };
-        if cols::tag(&e.source).is_none() {
-            if streq_paths(&cn, &e.source) {
+        if cols::tag(e.source()).is_none() {
+            if streq_paths(&cn, e.source()) {
                 return true;
             }
-            return cols::canonical(&e.source).is_some_and(|c| c == cn);
+            return cols::canonical(e.source()).is_some_and(|c| c == cn);
         }
-        cols::tag(&e.source)
+        cols::tag(e.source())
             .and_then(|(t, v)| Cache::device_of(cols::tag_dir(t), v))
             .is_some_and(|d| d.as_os_str().as_bytes() == cn.as_slice())
     }
@@ -282,10 +282,10 @@ impl Selection {
                 .entries
                 .iter()
                 .rev()
-                .find(|e| streq_paths(&e.target, &p));
+                .find(|e| streq_paths(e.target(), &p));
             if let Some(e) = hit {
-                if e.target != tgt {
-                    self.target = Some(e.target.clone());
+                if e.target() != tgt {
+                    self.target = Some(e.target().to_vec());
                     self.target_canon = None;
                     self.prepare_target();
                 }
@@ -341,11 +341,11 @@ fn subtree(top: usize, index: &Index, lined: &mut [bool], out: &mut Vec<Placed>)
 
 /// Whether another mount sits on top of entry `i` (a child with the same target).
 fn is_overmounted(ctx: &Ctx, index: &Index, i: usize) -> bool {
-    let t = &ctx.entries[i].target;
+    let t = &ctx.entries[i].target();
     index
         .children(i)
         .iter()
-        .any(|&c| ctx.entries[c].target == *t)
+        .any(|&c| ctx.entries[c].target() == *t)
 }
 
 /// A device, tag or path in canonical form (libmount `mnt_resolve_spec`).
@@ -423,7 +423,7 @@ pub fn uniq(entries: &mut Vec<Entry>, kernel: bool) {
     let mut keep = vec![true; entries.len()];
     let mut moved: HashMap<u64, u64> = HashMap::new();
     for i in (0..entries.len()).rev() {
-        let key = normalize(&entries[i].target);
+        let key = normalize(entries[i].target());
         if !seen.insert(key) {
             keep[i] = false;
             if kernel {

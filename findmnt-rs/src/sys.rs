@@ -9,7 +9,7 @@ use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-use common::table;
+use common::table::{self, Format, Table};
 use common::trace;
 use nix::errno::Errno;
 use nix::sys::statvfs::Statvfs;
@@ -36,14 +36,10 @@ fn path_step(call: &str, arg: &[u8], result: &io::Result<PathBuf>) {
     trace::line(NAME, &format!("{call}({}) = {shown}", q(arg)));
 }
 
-/// A table file: a live one (`/proc/...`) read consistently (poll and re-read), any other
-/// read to EOF.
-pub fn read_table(path: &Path, live: bool) -> io::Result<Vec<u8>> {
-    if live {
-        table::read_live_traced(NAME, path)
-    } else {
-        table::read_traced(NAME, path)
-    }
+/// A table file, parsed as it is read (`format` `None`: detected): a live one (`/proc/...`)
+/// read consistently (poll and re-read), any other read to EOF.
+pub fn read_table(path: &Path, live: bool, format: Option<Format>) -> io::Result<Table> {
+    table::read_parsed(Some(NAME), path, live, format)
 }
 
 /// realpath(3): the canonical form of a path, if it exists.

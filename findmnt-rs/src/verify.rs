@@ -64,28 +64,28 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
         warnings: 0,
     };
     for (i, e) in ctx.entries.iter().enumerate() {
-        r.header = Some(e.target.clone());
+        r.header = Some(e.target().to_vec());
         if verbose {
             if let Some(h) = r.header.take() {
                 r.out.bytes(&h)?;
                 r.out.str("\n")?;
             }
         }
-        let opts = cols::split_options(&e.vfs_options);
+        let opts = cols::split_options(e.vfs_options());
         let has = |n: &[u8]| opts.iter().any(|o| cols::option_name(o) == n);
         // Only noauto makes a missing target or source harmless (not nofail).
         let lenient = has(b"noauto");
-        let swap = e.fstype == b"swap";
+        let swap = e.fstype() == b"swap";
         let bind = has(b"bind") || has(b"rbind");
-        let pseudo = cols::is_pseudo(&e.fstype) || cols::is_net(&e.fstype) || bind;
+        let pseudo = cols::is_pseudo(e.fstype()) || cols::is_net(e.fstype()) || bind;
         if !swap {
-            if e.target.is_empty() {
+            if e.target().is_empty() {
                 r.error(b"undefined target (fs_file)")?;
             } else {
                 let last = ctx
                     .entries
                     .iter()
-                    .rposition(|x| streq_paths(&x.target, &e.target));
+                    .rposition(|x| streq_paths(x.target(), e.target()));
                 if last != Some(i) {
                     r.warn(b"target specified more than once")?;
                 }
@@ -93,15 +93,15 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
                 for parent in later_parents(ctx, i) {
                     r.error(&cat(&[
                         b"wrong order: ",
-                        &e.target,
+                        e.target(),
                         b" specified before ",
                         parent,
                     ]))?;
                 }
-                match sys::stat(&e.target) {
+                match sys::stat(e.target()) {
                     Ok(m) if !m.is_dir() => r.error(b"target is not a directory")?,
-                    Ok(_) => match cols::canonical(&e.target) {
-                        Some(c) if c != e.target => {
+                    Ok(_) => match cols::canonical(e.target()) {
+                        Some(c) if c != e.target() => {
                             r.warn(&cat(&[b"non-canonical target path (real: ", &c, b")"]))?;
                             r.ok(b"target exists")?
                         }
@@ -117,7 +117,7 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
                 }
             }
         }
-        let (vfs, fs, user) = classes(&e.vfs_options);
+        let (vfs, fs, user) = classes(e.vfs_options());
         if !vfs.is_empty() {
             r.ok(&cat(&[b"VFS options: ", &vfs]))?;
         }
@@ -130,21 +130,21 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
         if pseudo {
             r.ok(&cat(&[
                 b"do not check ",
-                &e.source,
+                e.source(),
                 b" source (pseudo/net)",
             ]))?;
             r.ok(&cat(&[
                 b"do not check ",
-                &e.source,
+                e.source(),
                 b" FS type (pseudo/net)",
             ]))?;
             continue;
         }
-        let device = match cols::tag(&e.source) {
+        let device = match cols::tag(e.source()) {
             Some((t, v)) => match Cache::device_of(cols::tag_dir(t), v) {
                 Some(d) => d.into_os_string().into_vec_bytes(),
                 None => {
-                    let msg = cat(&[b"unreachable on boot required source: ", &e.source]);
+                    let msg = cat(&[b"unreachable on boot required source: ", e.source()]);
                     if lenient {
                         r.warn(&msg)?
                     } else {
@@ -153,7 +153,7 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
                     continue;
                 }
             },
-            None => e.source.clone(),
+            None => e.source().to_vec(),
         };
         match sys::stat(&device) {
             Err(err) => {
@@ -205,11 +205,11 @@ fn later_parents(ctx: &Ctx, i: usize) -> Vec<&[u8]> {
         }
         t
     }
-    let mine = trim(&ctx.entries[i].target);
+    let mine = trim(ctx.entries[i].target());
     ctx.entries[i + 1..]
         .iter()
         .filter_map(|x| {
-            let t = trim(&x.target);
+            let t = trim(x.target());
             (mine.starts_with(t) && mine.get(t.len()) == Some(&b'/')).then_some(t)
         })
         .collect()

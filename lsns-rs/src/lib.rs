@@ -631,16 +631,16 @@ fn connect(st: &mut State) {
 fn read_persisted(st: &mut State, types: &[bool; 8]) {
     let mut found = Vec::new();
     for e in &st.mounts.entries {
-        if e.fstype != b"nsfs" {
+        if e.fstype() != b"nsfs" {
             continue;
         }
-        let Some(id) = nsfs_inode(&e.root) else {
+        let Some(id) = nsfs_inode(e.root()) else {
             continue;
         };
         if st.by_id.contains_key(&id) || found.iter().any(|(i, _)| *i == id) {
             continue;
         }
-        found.push((id, e.target.clone()));
+        found.push((id, e.target().to_vec()));
     }
     for (id, target) in found {
         let Ok(fd) = sys::open_ro(OsStr::from_bytes(&target)) else {
@@ -941,10 +941,10 @@ fn run(opts: &Opts) -> Result<u8> {
     let needs_users = columns.contains(&C_USER);
     let mut nsfs: HashMap<Vec<u8>, Vec<Vec<u8>>> = HashMap::new();
     if columns.contains(&C_NSFS) {
-        for e in st.mounts.entries.iter().filter(|e| e.fstype == b"nsfs") {
-            let targets = nsfs.entry(e.root.clone()).or_default();
-            if !targets.contains(&e.target) {
-                targets.push(e.target.clone());
+        for e in st.mounts.entries.iter().filter(|e| e.fstype() == b"nsfs") {
+            let targets = nsfs.entry(e.root().to_vec()).or_default();
+            if !targets.iter().any(|t| t == e.target()) {
+                targets.push(e.target().to_vec());
             }
         }
     }

@@ -382,12 +382,12 @@ fn fstab_request(
     let by_target = target.and_then(|t| {
         let canon = canonical(t);
         entries.iter().find(|e| {
-            let et = OsStr::from_bytes(&e.target);
-            e.target == t.as_bytes() || et == canon || canonical(et) == canon
+            let et = OsStr::from_bytes(e.target());
+            e.target() == t.as_bytes() || et == canon || canonical(et) == canon
         })
     });
     let found = by_target
-        .or_else(|| source.and_then(|s| entries.iter().find(|e| e.source == s.as_bytes())));
+        .or_else(|| source.and_then(|s| entries.iter().find(|e| e.source() == s.as_bytes())));
     let Some(entry) = found else {
         let operand = target.or(source).cloned().unwrap_or_default();
         let file = o.fstab.clone().unwrap_or_else(|| "/etc/fstab".into());
@@ -402,15 +402,15 @@ fn fstab_request(
 }
 
 fn entry_request(o: &Opts, entry: &Entry) -> Request {
-    let mut options = entry.vfs_options.clone();
+    let mut options = entry.vfs_options().to_vec();
     push_option(&mut options, &o.options);
-    let fstype = match entry.fstype.as_slice() {
+    let fstype = match entry.fstype() {
         b"" | b"auto" => o.types.clone(),
         t => Some(OsString::from_vec(t.to_vec())),
     };
     Request {
-        source: Some(OsString::from_vec(entry.source.clone())),
-        target: OsString::from_vec(entry.target.clone()),
+        source: Some(OsString::from_vec(entry.source().to_vec())),
+        target: OsString::from_vec(entry.target().to_vec()),
         fstype,
         options,
     }
@@ -422,19 +422,19 @@ fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
     let live = live(NAME)?;
     let (mut ok, mut failed) = (0usize, 0usize);
     for entry in fstab {
-        let target = OsStr::from_bytes(&entry.target);
+        let target = OsStr::from_bytes(entry.target());
         let label = show(target);
         let filtered = o
             .types
             .as_ref()
-            .is_some_and(|t| !opts::match_types(&entry.fstype, t.as_bytes()))
+            .is_some_and(|t| !opts::match_types(entry.fstype(), t.as_bytes()))
             || o.test_opts
                 .as_ref()
-                .is_some_and(|t| !opts::match_options(&entry.vfs_options, t.as_bytes()));
+                .is_some_and(|t| !opts::match_options(entry.vfs_options(), t.as_bytes()));
         let ignored = filtered
-            || opts::has_option(&entry.vfs_options, b"noauto")
-            || matches!(entry.fstype.as_slice(), b"swap")
-            || entry.target == b"none";
+            || opts::has_option(entry.vfs_options(), b"noauto")
+            || matches!(entry.fstype(), b"swap")
+            || entry.target() == b"none";
         if ignored {
             if o.verbose {
                 out.str(&format!("{label:<25}: ignored\n"))?;
@@ -444,10 +444,10 @@ fn mount_all(o: &Opts, fstab: &[Entry], out: &mut Out) -> Result<u8> {
         let canon = canonical(target);
         // A bind's mountinfo source is the device, not the fstab source path: for a bind,
         // any mount on the target counts (libmount compares device and root instead).
-        let bind = opts::split(&entry.vfs_options).any(|i| i == b"bind" || i == b"rbind");
+        let bind = opts::split(entry.vfs_options()).any(|i| i == b"bind" || i == b"rbind");
         let mounted = live.iter().any(|m| {
-            (bind || m.source == entry.source)
-                && (m.target == entry.target || m.target == canon.as_bytes())
+            (bind || m.source() == entry.source())
+                && (m.target() == entry.target() || m.target() == canon.as_bytes())
         });
         if mounted {
             if o.verbose {
@@ -736,8 +736,8 @@ fn live_source(target: &OsStr) -> String {
     let canon = canonical(target);
     live(NAME)
         .ok()
-        .and_then(|t| t.into_iter().rev().find(|m| m.target == canon.as_bytes()))
-        .map_or_else(|| "none".into(), |m| escape::control(&m.source))
+        .and_then(|t| t.into_iter().rev().find(|m| m.target() == canon.as_bytes()))
+        .map_or_else(|| "none".into(), |m| escape::control(m.source()))
 }
 
 /// `mkdir -p` with `mode` for every missing component (`X-mount.mkdir`).
@@ -985,7 +985,7 @@ fn under_shared(path: &OsStr) -> bool {
         if let Some(m) = mounts
             .iter()
             .rev()
-            .find(|m| m.target == d.as_os_str().as_bytes())
+            .find(|m| m.target() == d.as_os_str().as_bytes())
         {
             return m.is_shared();
         }
@@ -1000,15 +1000,15 @@ fn under_shared(path: &OsStr) -> bool {
 fn list(o: &Opts, out: &mut Out) -> Result<()> {
     for m in live(NAME)? {
         if let Some(t) = &o.types
-            && !opts::match_types(&m.fstype, t.as_bytes())
+            && !opts::match_types(m.fstype(), t.as_bytes())
         {
             continue;
         }
         out.str(&format!(
             "{} on {} type {} ({})\n",
-            escape::control(&m.source),
-            escape::control(&m.target),
-            escape::control(&m.fstype),
+            escape::control(m.source()),
+            escape::control(m.target()),
+            escape::control(m.fstype()),
             escape::control(&merged_options(&m))
         ))?;
     }
@@ -1018,11 +1018,11 @@ fn list(o: &Opts, out: &mut Out) -> Result<()> {
 /// The per-mount options followed by the superblock's, with one `ro`/`rw` in front: what
 /// libmount shows as a mount's options (and /proc/mounts nearly).
 fn merged_options(m: &Entry) -> Vec<u8> {
-    let ro = opts::split(&m.vfs_options)
-        .chain(opts::split(&m.fs_options))
+    let ro = opts::split(m.vfs_options())
+        .chain(opts::split(m.fs_options()))
         .any(|o| o == b"ro");
     let mut merged = if ro { b"ro".to_vec() } else { b"rw".to_vec() };
-    for item in opts::split(&m.vfs_options).chain(opts::split(&m.fs_options)) {
+    for item in opts::split(m.vfs_options()).chain(opts::split(m.fs_options())) {
         if item != b"ro" && item != b"rw" {
             push_option(&mut merged, item);
         }
@@ -1313,11 +1313,9 @@ mod tests {
 
     #[test]
     fn options_as_libmount_merges_them() {
-        let m = Entry {
-            vfs_options: b"rw,nosuid,relatime".to_vec(),
-            fs_options: b"ro,size=4k".to_vec(),
-            ..Entry::default()
-        };
+        let m = Entry::default()
+            .with(common::table::Field::VfsOptions, b"rw,nosuid,relatime")
+            .with(common::table::Field::FsOptions, b"ro,size=4k");
         assert_eq!(merged_options(&m), b"ro,nosuid,relatime,size=4k");
     }
 }

@@ -292,7 +292,7 @@ fn umount_one(o: &Opts, operand: &OsStr) -> Result<()> {
         let canon = canonical(operand);
         t.iter()
             .rev()
-            .find(|m| m.target == canon.as_bytes())
+            .find(|m| m.target() == canon.as_bytes())
             .cloned()
     });
     let (target, entry, remounted) = match detach(o, operand) {
@@ -306,11 +306,11 @@ fn umount_one(o: &Opts, operand: &OsStr) -> Result<()> {
             let by_source = table
                 .into_iter()
                 .rev()
-                .find(|m| m.source == operand.as_bytes());
+                .find(|m| m.source() == operand.as_bytes());
             let Some(m) = by_source else {
                 return Err(not_found(o, operand, err));
             };
-            let target = OsString::from_vec(m.target.clone());
+            let target = OsString::from_vec(m.target().to_vec());
             let r = detach(o, &target).map_err(|e| umount_error(e, &target))?;
             (target, Some(m), r)
         }
@@ -319,14 +319,14 @@ fn umount_one(o: &Opts, operand: &OsStr) -> Result<()> {
     if o.verbose {
         let tgt = entry
             .as_ref()
-            .map_or_else(|| canonical(&target).into_vec(), |m| m.target.clone());
+            .map_or_else(|| canonical(&target).into_vec(), |m| m.target().to_vec());
         let what = if remounted {
             "remounted read-only"
         } else {
             "unmounted"
         };
         let line = match &entry {
-            Some(m) => format!("{} ({}) {what}", show(&tgt), show(&m.source)),
+            Some(m) => format!("{} ({}) {what}", show(&tgt), show(m.source())),
             None => format!("{} {what}", show(&tgt)),
         };
         verbose(&line);
@@ -344,10 +344,10 @@ fn verbose(line: &str) {
 fn bottom<'a>(table: &'a [Entry], canon: &[u8]) -> Option<&'a Entry> {
     let by_id: HashMap<u64, &Entry> = table.iter().map(|m| (m.id, m)).collect();
     table.iter().find(|m| {
-        m.target == canon
+        m.target() == canon
             && by_id
                 .get(&m.parent)
-                .is_none_or(|p| p.target != canon || p.id == m.id)
+                .is_none_or(|p| p.target() != canon || p.id == m.id)
     })
 }
 
@@ -390,10 +390,10 @@ fn umount_recursive(o: &Opts, operand: &OsStr) -> Result<()> {
         }
     }
     for m in order {
-        let target = OsStr::from_bytes(&m.target);
+        let target = OsStr::from_bytes(m.target());
         detach(o, target).map_err(|e| umount_error(e, target))?;
         if o.verbose {
-            verbose(&format!("{} unmounted", show(&m.target)));
+            verbose(&format!("{} unmounted", show(m.target())));
         }
     }
     Ok(())
@@ -406,8 +406,13 @@ fn umount_all_targets(o: &Opts, operand: &OsStr) -> Result<()> {
     let found = table
         .iter()
         .rev()
-        .find(|m| m.target == canon.as_bytes())
-        .or_else(|| table.iter().rev().find(|m| m.source == operand.as_bytes()));
+        .find(|m| m.target() == canon.as_bytes())
+        .or_else(|| {
+            table
+                .iter()
+                .rev()
+                .find(|m| m.source() == operand.as_bytes())
+        });
     let Some(fs) = found else {
         let err = if Path::new(operand).symlink_metadata().is_ok() {
             Errno::EINVAL
@@ -421,10 +426,10 @@ fn umount_all_targets(o: &Opts, operand: &OsStr) -> Result<()> {
         .rev()
         .filter(|m| (m.major, m.minor) == (fs.major, fs.minor))
     {
-        let target = OsStr::from_bytes(&m.target);
+        let target = OsStr::from_bytes(m.target());
         detach(o, target).map_err(|e| umount_error(e, target))?;
         if o.verbose {
-            verbose(&format!("{} unmounted", show(&m.target)));
+            verbose(&format!("{} unmounted", show(m.target())));
         }
     }
     Ok(())
@@ -435,28 +440,28 @@ fn umount_all_targets(o: &Opts, operand: &OsStr) -> Result<()> {
 fn umount_all(o: &Opts, out: &mut Out, ok: &mut usize, failed: &mut usize) -> Result<()> {
     for m in live(NAME)?.iter().rev() {
         let wanted = match &o.types {
-            Some(t) => opts::match_types(&m.fstype, t.as_bytes()),
-            None => !PSEUDO.contains(&m.fstype.as_slice()),
+            Some(t) => opts::match_types(m.fstype(), t.as_bytes()),
+            None => !PSEUDO.contains(&m.fstype()),
         };
-        let options = [m.vfs_options.as_slice(), m.fs_options.as_slice()].join(&b',');
+        let options = [m.vfs_options(), m.fs_options()].join(&b',');
         let tested = o
             .test_opts
             .as_ref()
             .is_none_or(|t| opts::match_options(&options, t.as_bytes()));
         if !wanted || !tested {
             if o.verbose {
-                out.str(&format!("{:<25}: ignored\n", show(&m.target)))?;
+                out.str(&format!("{:<25}: ignored\n", show(m.target())))?;
             }
             continue;
         }
-        let target = OsStr::from_bytes(&m.target);
+        let target = OsStr::from_bytes(m.target());
         match detach(o, target) {
             Ok(_) => {
                 *ok += 1;
                 if o.verbose {
                     out.str(&format!(
                         "{:<25}: successfully unmounted\n",
-                        show(&m.target)
+                        show(m.target())
                     ))?;
                 }
             }
@@ -505,12 +510,10 @@ mod tests {
     }
 
     fn entry(id: u64, parent: u64, target: &str) -> Entry {
-        Entry {
-            id,
-            parent,
-            target: target.as_bytes().to_vec(),
-            ..Entry::default()
-        }
+        let mut e = Entry::default().with(common::table::Field::Target, target.as_bytes());
+        e.id = id;
+        e.parent = parent;
+        e
     }
 
     #[test]

@@ -136,27 +136,27 @@ fn invalid(facts: &Facts) -> Option<Rule> {
     let old = facts.put_old.real.as_deref();
     let new_mnt = new.and_then(|p| mount_of(table, p));
     let old_mnt = old.and_then(|p| mount_of(table, p));
-    let root = mount_of(table, b"/").filter(|m| m.target == b"/");
+    let root = mount_of(table, b"/").filter(|m| m.target() == b"/");
     if let Some(m) = old_mnt.filter(|m| m.is_shared()) {
-        return Some(Rule::Shared(Shared::PutOld(m.target.clone())));
+        return Some(Rule::Shared(Shared::PutOld(m.target().to_vec())));
     }
     if let Some(p) = new_mnt
         .and_then(|m| parent(table, m))
         .filter(|p| p.is_shared())
     {
-        return Some(Rule::Shared(Shared::NewRootParent(p.target.clone())));
+        return Some(Rule::Shared(Shared::NewRootParent(p.target().to_vec())));
     }
     if let Some(p) = root
         .and_then(|m| parent(table, m))
         .filter(|p| p.is_shared())
     {
-        return Some(Rule::Shared(Shared::RootParent(p.target.clone())));
+        return Some(Rule::Shared(Shared::RootParent(p.target().to_vec())));
     }
     // A chrooted caller sees only the mounts under its root, and none of them at "/".
     let Some(root) = root else {
         return Some(Rule::Chrooted);
     };
-    if root.fstype == b"rootfs" || root.parent == root.id {
+    if root.fstype() == b"rootfs" || root.parent == root.id {
         return Some(Rule::Rootfs);
     }
     // The kernel checks MNT_LOCKED before these two, but a lock is invisible in the table;
@@ -177,7 +177,7 @@ fn parent<'a>(table: &'a [Entry], mount: &Entry) -> Option<&'a Entry> {
 }
 
 fn is_mount_point(table: &[Entry], path: &[u8]) -> bool {
-    table.iter().any(|e| e.target == path)
+    table.iter().any(|e| e.target() == path)
 }
 
 /// The mount `path` is on: the longest mount point that is `path` or one of its parents;
@@ -185,9 +185,9 @@ fn is_mount_point(table: &[Entry], path: &[u8]) -> bool {
 pub fn mount_of<'a>(table: &'a [Entry], path: &[u8]) -> Option<&'a Entry> {
     table
         .iter()
-        .filter(|e| under(path, &e.target))
-        .max_by_key(|e| e.target.len())
-        .and_then(|best| table.iter().rev().find(|e| e.target == best.target))
+        .filter(|e| under(path, e.target()))
+        .max_by_key(|e| e.target().len())
+        .and_then(|best| table.iter().rev().find(|e| e.target() == best.target()))
 }
 
 /// Whether `path` is `dir` or below it, by whole components.
@@ -519,13 +519,19 @@ mod properties {
         };
         for _ in 0..2000 {
             let table: Vec<Entry> = (0..next(5))
-                .map(|_| Entry {
-                    id: next(4) as u64,
-                    parent: next(4) as u64,
-                    target: targets[next(targets.len())].to_vec(),
-                    opt_fields: [&b""[..], b"shared:1", b"master:2 shared:3"][next(3)].to_vec(),
-                    fstype: [&b"tmpfs"[..], b"rootfs"][next(2)].to_vec(),
-                    ..Entry::default()
+                .map(|_| {
+                    let mut e = Entry::default();
+                    e.id = next(4) as u64;
+                    e.parent = next(4) as u64;
+                    e.with(common::table::Field::Target, targets[next(targets.len())])
+                        .with(
+                            common::table::Field::OptFields,
+                            [&b""[..], b"shared:1", b"master:2 shared:3"][next(3)],
+                        )
+                        .with(
+                            common::table::Field::Fstype,
+                            [&b"tmpfs"[..], b"rootfs"][next(2)],
+                        )
                 })
                 .collect();
             let path = |n: usize| PathFacts {

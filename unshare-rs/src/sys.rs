@@ -221,7 +221,7 @@ pub fn mount_of(path: &Path) -> Option<(bool, Vec<u8>)> {
         .split(|&b| b == b'\n')
         .filter_map(common::table::parse_mountinfo)
         .find(|e| e.id == id)?;
-    Some((entry.is_shared(), entry.target))
+    Some((entry.is_shared(), entry.target().to_vec()))
 }
 
 fn lossy(s: &OsStr) -> String {
