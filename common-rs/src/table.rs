@@ -313,6 +313,8 @@ pub struct Parser {
     table: Table,
     /// Lines seen so far.
     lines: usize,
+    /// The start of a line whose end has not been pushed yet.
+    carry: Vec<u8>,
 }
 
 impl Parser {
@@ -322,7 +324,34 @@ impl Parser {
             format,
             table: Table::default(),
             lines: 0,
+            carry: Vec::new(),
         }
+    }
+
+    /// Parse `chunk`, the next piece of the text: its complete lines now, a line it cuts
+    /// off once the rest of that line is pushed (or at [`Parser::end`]).
+    pub fn push(&mut self, chunk: &[u8]) {
+        let mut chunk = chunk;
+        if !self.carry.is_empty() {
+            let Some(nl) = find_byte(chunk, b'\n') else {
+                self.carry.extend_from_slice(chunk);
+                return;
+            };
+            let mut line = std::mem::take(&mut self.carry);
+            line.extend_from_slice(&chunk[..nl]);
+            self.line(&line, false);
+            line.clear();
+            self.carry = line;
+            chunk = &chunk[nl + 1..];
+        }
+        let done = self.feed(chunk);
+        self.carry.extend_from_slice(&chunk[done..]);
+    }
+
+    /// The table, once everything was pushed.
+    pub fn end(mut self) -> Table {
+        let rest = std::mem::take(&mut self.carry);
+        self.finish(&rest)
     }
 
     /// Parse the complete lines at the start of `text`; returns how many bytes that was
@@ -671,7 +700,7 @@ pub fn read_parsed(
 const LIVE_TRIES: usize = 5;
 
 /// The size of each read of a table file.
-const CHUNK: usize = 1 << 16;
+pub const CHUNK: usize = 1 << 16;
 
 /// An open table file whose syscalls are traced under `prog` when it is `Some` and
 /// `ROOTBOX_TRACE` is on, in strace's shape: `open(...)`, `read(3, ..., 65536) = 1234`,
@@ -723,32 +752,20 @@ impl<'a> TableFile<'a> {
         result
     }
 
-    /// Read from the current offset to EOF through `buf` (any size; it grows to hold the
-    /// longest line), handing each piece to `parser`: the text is parsed while it is still
-    /// in the cache, and never held whole.
-    pub fn parse_to_end(&self, mut parser: Parser, buf: &mut Vec<u8>) -> io::Result<Table> {
-        if buf.len() < CHUNK {
-            buf.resize(CHUNK, 0);
-        }
-        // `buf[..kept]`: the start of a line whose end has not been read yet.
-        let mut kept = 0;
+    /// Read from the current offset to EOF through `buf`, pushing each piece into
+    /// `parser`: the text is parsed while it is still in the cache, and never held whole.
+    pub fn parse_to_end(&self, mut parser: Parser, buf: &mut [u8]) -> io::Result<Table> {
         loop {
-            if kept == buf.len() {
-                buf.resize(buf.len() * 2, 0);
-            }
-            let n = self.read(&mut buf[kept..])?;
+            let n = self.read(buf)?;
             if n == 0 {
-                return Ok(parser.finish(&buf[..kept]));
+                return Ok(parser.end());
             }
-            let filled = kept + n;
-            let done = parser.feed(&buf[..filled]);
-            buf.copy_within(done..filled, 0);
-            kept = filled - done;
+            parser.push(&buf[..n]);
         }
     }
 
     /// One traced `read(2)` into `buf` (retried on EINTR).
-    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         let Some(fd) = &self.fd else {
             return Err(Errno::EBADF.into());
         };
@@ -1349,6 +1366,135 @@ mod tests {
             read_traced("test", &path).map_err(|e| e.raw_os_error()),
             Err(Some(Errno::ENOENT as i32))
         );
+    }
+
+    /// Text fed in pieces of any size parses exactly as the whole text does.
+    #[test]
+    fn pieces_parse_as_the_whole() {
+        let texts: [&[u8]; 4] = [
+            b"# c\n\n  \n1 0 0:5 / / rw - t s o\r\n2 1 0:6 / /a\0 rw - t s o\n\
+              3 1 8:1 /r /a\\040b rw shared:1 - ext4 /dev/x\\011 rw,y\nbad\n4 3 0:1 / /c rw - t  o\n\
+              5 4 0:1 / /cut\0x rw - t s o",
+            b"/dev/sda1 / ext4 rw 0 1\n#x\nproc /proc proc\nbad\n",
+            b"\n\n",
+            b"",
+        ];
+        for text in texts {
+            let format = Format::detect(text);
+            let whole = parse(text, format);
+            for size in 1..=text.len().max(1) {
+                for given in [Some(format), None] {
+                    let mut p = Parser::new(given);
+                    for piece in text.chunks(size) {
+                        p.push(piece);
+                    }
+                    // Detection may find no format in a text of blank lines; the rest agrees.
+                    let got = p.end();
+                    assert_eq!(got.entries, whole.entries, "size {size}");
+                    assert_eq!(got.bad_lines, whole.bad_lines, "size {size}");
+                    assert_eq!(got.truncated, whole.truncated, "size {size}");
+                }
+            }
+            // Every split into two pieces, through feed/finish.
+            for at in 0..=text.len() {
+                let mut p = Parser::new(Some(format));
+                p.push(&text[..at]);
+                p.push(&text[at..]);
+                assert_eq!(p.end(), whole, "split at {at}");
+            }
+        }
+        let detected = |t: &[u8]| {
+            let mut p = Parser::new(None);
+            p.push(t);
+            p.end().format
+        };
+        assert_eq!(detected(LINE), Some(Format::MountInfo));
+        assert_eq!(
+            detected(b"# x\n\nproc /proc proc rw 0 0\n"),
+            Some(Format::Fstab)
+        );
+        assert_eq!(detected(b"# only a comment\n\n"), None);
+    }
+
+    #[test]
+    fn find_byte_agrees_with_position() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 0..80 {
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    [b'a', b'\n', 0, 0x80, 0xff, b'-', b' '][(x % 7) as usize]
+                })
+                .collect();
+            for start in 0..len.min(9) {
+                for b in [b'\n', 0, 0x80, 0xff, b'-', b'z'] {
+                    let hay = &data[start..];
+                    assert_eq!(find_byte(hay, b), hay.iter().position(|&c| c == b));
+                }
+            }
+        }
+        assert_eq!(find_dash(b" rw - x"), Some(3));
+        assert_eq!(find_dash(b"a-b - - c"), Some(3));
+        assert_eq!(find_dash(b"-- -x"), None);
+    }
+
+    #[test]
+    fn entry_fields_set_and_compare() {
+        let e = parse_mountinfo(LINE).unwrap();
+        let mut f = e.clone();
+        f.set(Field::Source, b"/dev/sda1");
+        assert_eq!(f.source(), b"/dev/sda1");
+        for field in FIELD_ORDER {
+            if field != Field::Source {
+                assert_eq!(f.get(field), e.get(field), "{field:?}");
+            }
+        }
+        assert_ne!(f, e);
+        f.set(Field::Source, b"/dev/root");
+        assert_eq!(f, e);
+        let g = Entry::default()
+            .with(Field::FsOptions, b"rw")
+            .with(Field::Root, b"/")
+            .with(Field::Target, b"");
+        assert_eq!(
+            (g.root(), g.target(), g.fs_options()),
+            (&b"/"[..], &b""[..], &b"rw"[..])
+        );
+        assert_eq!(g.source(), b"");
+        // Same fields, built in another order: equal.
+        let h = Entry::default()
+            .with(Field::Root, b"/")
+            .with(Field::FsOptions, b"rw");
+        assert_eq!(g, h);
+        assert!(format!("{g:?}").contains("fs_options: \"rw\""));
+    }
+
+    #[test]
+    fn read_parsed_is_read_then_parse() {
+        let path = std::env::temp_dir().join(format!("rootbox-parsed-{}", std::process::id()));
+        let mut text = Vec::new();
+        for i in 1..3000 {
+            text.extend_from_slice(
+                format!(
+                    "{i} {} 0:{i} / /m\\040{i} rw shared:{i} - tmpfs s{i} rw\n",
+                    i - 1
+                )
+                .as_bytes(),
+            );
+        }
+        text.extend_from_slice(b"x y");
+        std::fs::write(&path, &text).unwrap();
+        let got = read_parsed(None, &path, false, None).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(got, parse(&text, Format::MountInfo));
+        assert_eq!(got.entries.len(), 2999);
+        assert_eq!(got.bad_lines, vec![3000]);
+        assert!(got.truncated);
+        let live = read_parsed(None, Path::new("/proc/self/mountinfo"), true, None).unwrap();
+        assert_eq!(live.format, Some(Format::MountInfo));
+        assert!(live.entries.iter().any(|e| e.target() == b"/"));
     }
 
     #[test]

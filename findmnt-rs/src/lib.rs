@@ -11,6 +11,7 @@
 
 mod cols;
 mod poll;
+mod reader;
 pub mod scols;
 mod select;
 mod sys;

@@ -9,7 +9,7 @@ use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-use common::table::{self, Format, Table};
+use common::table::{Format, Table};
 use common::trace;
 use nix::errno::Errno;
 use nix::sys::statvfs::Statvfs;
@@ -37,9 +37,10 @@ fn path_step(call: &str, arg: &[u8], result: &io::Result<PathBuf>) {
 }
 
 /// A table file, parsed as it is read (`format` `None`: detected): a live one (`/proc/...`)
-/// read consistently (poll and re-read), any other read to EOF.
+/// read consistently (poll and re-read), any other read to EOF. The reads are made on a
+/// reader thread (see `reader`).
 pub fn read_table(path: &Path, live: bool, format: Option<Format>) -> io::Result<Table> {
-    table::read_parsed(Some(NAME), path, live, format)
+    crate::reader::read_table(path, live, format)
 }
 
 /// realpath(3): the canonical form of a path, if it exists.
