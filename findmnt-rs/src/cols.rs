@@ -739,31 +739,43 @@ fn percent(used: u64, total: u64) -> String {
     format!("{:.0}%", used as f64 / total as f64 * 100.0)
 }
 
-/// Append the cell of column `col` for entry `i` to `out`; false when it has no data.
-/// The common columns are copied straight from the entry.
-pub fn put(col: Col, ctx: &Ctx, i: usize, cache: &mut Cache, out: &mut Vec<u8>) -> bool {
-    let e = &ctx.entries[i];
+/// The cell of column `col` for entry `i`, `None` when it has no data: the common columns
+/// are borrowed from the entry as they are stored, the others built in `scratch`.
+pub fn cell<'a>(
+    col: Col,
+    ctx: &'a Ctx,
+    i: usize,
+    cache: &mut Cache,
+    scratch: &'a mut Vec<u8>,
+) -> Option<&'a [u8]> {
+    let e = ctx.entries.get(i)?;
     match col {
-        Col::Target => out.extend_from_slice(e.target()),
-        Col::Fstype => out.extend_from_slice(e.fstype()),
-        Col::Options if ctx.kernel => merge_into(e.vfs_options(), e.fs_options(), out),
-        Col::Source if !ctx.flags.canon && tag(e.source()).is_none() => {
-            out.extend_from_slice(e.source());
-            if ctx.kernel && !ctx.flags.nofsroot && e.root() != b"/" {
-                out.push(b'[');
-                out.extend_from_slice(e.root());
-                out.push(b']');
-            }
+        Col::Target => Some(e.target()),
+        Col::Fstype => Some(e.fstype()),
+        Col::Options if ctx.kernel => {
+            scratch.clear();
+            merge_into(e.vfs_options(), e.fs_options(), scratch);
+            Some(scratch)
         }
-        Col::VfsOptions if ctx.kernel => out.extend_from_slice(e.vfs_options()),
-        Col::FsOptions if ctx.kernel => out.extend_from_slice(e.fs_options()),
-        Col::OptFields if !e.opt_fields().is_empty() => out.extend_from_slice(e.opt_fields()),
-        _ => match data(col, ctx, i, cache) {
-            Some(d) => out.extend_from_slice(&d),
-            None => return false,
-        },
+        Col::Source if !ctx.flags.canon && tag(e.source()).is_none() => {
+            if !(ctx.kernel && !ctx.flags.nofsroot && e.root() != b"/") {
+                return Some(e.source());
+            }
+            scratch.clear();
+            scratch.extend_from_slice(e.source());
+            scratch.push(b'[');
+            scratch.extend_from_slice(e.root());
+            scratch.push(b']');
+            Some(scratch)
+        }
+        Col::VfsOptions if ctx.kernel => Some(e.vfs_options()),
+        Col::FsOptions if ctx.kernel => Some(e.fs_options()),
+        Col::OptFields if !e.opt_fields().is_empty() => Some(e.opt_fields()),
+        _ => {
+            *scratch = data(col, ctx, i, cache)?;
+            Some(scratch)
+        }
     }
-    true
 }
 
 /// The cell of column `col` for entry `i`.

@@ -605,11 +605,14 @@ struct EntryCells<'a> {
 }
 
 impl scols::Cells for EntryCells<'_> {
-    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool {
-        match (self.placed.get(line), self.columns.get(column)) {
-            (Some(p), Some(&c)) => cols::put(c, self.ctx, p.entry, &mut self.cache, out),
-            _ => false,
-        }
+    fn cell<'b>(
+        &'b mut self,
+        line: usize,
+        column: usize,
+        scratch: &'b mut Vec<u8>,
+    ) -> Option<&'b [u8]> {
+        let (p, &c) = (self.placed.get(line)?, self.columns.get(column)?);
+        cols::cell(c, self.ctx, p.entry, &mut self.cache, scratch)
     }
 
     fn locality(&self, line: usize) -> usize {

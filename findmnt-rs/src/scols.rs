@@ -72,12 +72,18 @@ pub struct Line {
     pub parent: Option<usize>,
 }
 
-/// Where cell data comes from: `cell(line, column, out)` appends the cell's bytes to `out`
-/// and says whether the cell has data. Asked twice per cell in aligned modes (measure,
-/// then print), so nothing but the output buffer grows with the table.
+/// Where cell data comes from: `cell(line, column, scratch)` gives the cell's bytes
+/// (borrowed from where they are stored, or built in `scratch`), `None` when the cell has
+/// no data. Asked twice per cell in aligned modes (measure, then print), so nothing but
+/// the output buffer grows with the table.
 pub trait Cells {
-    /// Append the data of one cell; false when it has none.
-    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool;
+    /// The data of one cell; `None` when it has none.
+    fn cell<'a>(
+        &'a mut self,
+        line: usize,
+        column: usize,
+        scratch: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]>;
 
     /// Where the line's data lives, so that measuring can walk memory in order.
     fn locality(&self, line: usize) -> usize {
@@ -86,18 +92,10 @@ pub trait Cells {
 }
 
 impl Cells for &[Line] {
-    fn cell(&mut self, line: usize, column: usize, out: &mut Vec<u8>) -> bool {
-        match self
-            .get(line)
+    fn cell<'a>(&'a mut self, line: usize, column: usize, _: &'a mut Vec<u8>) -> Option<&'a [u8]> {
+        self.get(line)
             .and_then(|l| l.cells.get(column))
             .and_then(|c| c.as_deref())
-        {
-            Some(d) => {
-                out.extend_from_slice(d);
-                true
-            }
-            None => false,
-        }
     }
 }
 
@@ -195,24 +193,16 @@ fn human<E>(
     let ncols = columns.len();
     let mut maxdata = vec![0usize; ncols];
     let mut scratch = Vec::new();
-    let mut sink_null = Vec::new();
     // Widths do not depend on the order, and the table's own order is cache-friendly.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by_key(|&li| cells.locality(li));
-    for &li in &order {
+    for li in by_locality(n, cells) {
         for (ci, col) in columns.iter().enumerate() {
-            scratch.clear();
             let mut w = if col.tree && tree {
                 2 * depth[li] as usize
             } else {
                 0
             };
-            if cells.cell(li, ci, &mut scratch) {
-                sink_null.clear();
-                w += escape::safe(&scratch, style.utf8, &mut sink_null);
-                if sink_null.len() > CHUNK {
-                    sink_null = Vec::new();
-                }
+            if let Some(data) = cells.cell(li, ci, &mut scratch) {
+                w += escape::safe_width(data, style.utf8);
             }
             maxdata[ci] = maxdata[ci].max(w);
         }
@@ -248,20 +238,41 @@ fn human<E>(
             path.truncate(depth[li].saturating_sub(1) as usize);
         }
         for (ci, col) in columns.iter().enumerate() {
-            text.clear();
-            let mut w = 0;
-            if col.tree && tree && depth[li] > 0 {
-                for &last in &path {
-                    text.extend_from_slice(if last { b"  " } else { vert });
+            let last = ci + 1 == ncols;
+            let art = col.tree && tree && depth[li] > 0;
+            if col.right {
+                // Padding first: measure, then write.
+                text.clear();
+                let mut w = 0;
+                if art {
+                    tree_art(&mut text, &path, is_last[li], (vert, branch, right));
+                    w = 2 * depth[li] as usize;
                 }
-                text.extend_from_slice(if is_last[li] { right } else { branch });
+                if let Some(data) = cells.cell(li, ci, &mut scratch) {
+                    w += escape::safe(data, style.utf8, &mut text);
+                }
+                cell(buf, &text, w, colw[ci], true, last);
+                continue;
+            }
+            // Left-aligned: straight into the output, padded after.
+            let start = buf.len();
+            let mut w = 0;
+            if art {
+                tree_art(buf, &path, is_last[li], (vert, branch, right));
                 w = 2 * depth[li] as usize;
             }
-            scratch.clear();
-            if cells.cell(li, ci, &mut scratch) {
-                w += escape::safe(&scratch, style.utf8, &mut text);
+            if let Some(data) = cells.cell(li, ci, &mut scratch) {
+                w += escape::safe(data, style.utf8, buf);
             }
-            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
+            if last {
+                continue;
+            }
+            let pad = if buf.len() == start {
+                colw[ci] + 1
+            } else {
+                colw[ci].saturating_sub(w) + 1
+            };
+            buf.resize(buf.len() + pad, b' ');
         }
         buf.push(b'\n');
         if tree && depth[li] > 0 {
@@ -270,6 +281,41 @@ fn human<E>(
         flush(buf, sink)?;
     }
     Ok(())
+}
+
+/// The tree art before a line's tree cell: a bar or blank per ancestor level (by whether
+/// that ancestor was a last child), then the branch to this line.
+fn tree_art(out: &mut Vec<u8>, path: &[bool], last: bool, art: (&[u8], &[u8], &[u8])) {
+    let (vert, branch, right) = art;
+    for &ancestor_last in path {
+        out.extend_from_slice(if ancestor_last { b"  " } else { vert });
+    }
+    out.extend_from_slice(if last { right } else { branch });
+}
+
+/// Lines `0..n` in the order of [`Cells::locality`]: a counting sort when the localities
+/// are dense (entry numbers), else a comparison sort.
+fn by_locality(n: usize, cells: &dyn Cells) -> Vec<usize> {
+    let keys: Vec<usize> = (0..n).map(|li| cells.locality(li)).collect();
+    let max = keys.iter().copied().max().unwrap_or(0);
+    if max > 4 * n + 1024 {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&li| keys[li]);
+        return order;
+    }
+    let mut start = vec![0usize; max + 2];
+    for &k in &keys {
+        start[k + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut order = vec![0; n];
+    for (li, &k) in keys.iter().enumerate() {
+        order[start[k]] = li;
+        start[k] += 1;
+    }
+    order
 }
 
 /// One aligned cell: data padded to `width` (on the left when right-aligned), then the
@@ -349,15 +395,14 @@ fn plain<E>(
             if ci > 0 {
                 buf.push(b' ');
             }
-            scratch.clear();
-            cells.cell(li, ci, &mut scratch);
+            let data = cells.cell(li, ci, &mut scratch).unwrap_or_default();
             if pairs {
                 buf.extend_from_slice(key.as_bytes());
                 buf.extend_from_slice(b"=\"");
-                escape::pairs(&scratch, buf);
+                escape::pairs(data, buf);
                 buf.push(b'"');
             } else {
-                escape::raw(&scratch, buf);
+                escape::raw(data, buf);
             }
         }
         buf.push(b'\n');
@@ -416,24 +461,26 @@ fn json<E>(
             out.push(b'"');
             escape::json(keys[ci].as_bytes(), out);
             out.extend_from_slice(b"\": ");
-            scratch.clear();
-            let has = cells.cell(li, ci, &mut scratch) && !scratch.is_empty();
-            match (col.json, has) {
+            let data = cells
+                .cell(li, ci, &mut scratch)
+                .filter(|d| !d.is_empty())
+                .unwrap_or_default();
+            match (col.json, !data.is_empty()) {
                 (Json::Array, true) => {
                     out.extend_from_slice(b"[\n");
                     indent(out, level + 2);
                     out.extend_from_slice(b" \"");
-                    escape::json(&scratch, out);
+                    escape::json(data, out);
                     out.extend_from_slice(b"\"\n");
                     indent(out, level + 1);
                     out.push(b']');
                 }
                 (Json::Array, false) => out.extend_from_slice(b"[\n]"),
                 (_, false) => out.extend_from_slice(b"null"),
-                (Json::Number, true) => out.extend_from_slice(&scratch),
+                (Json::Number, true) => out.extend_from_slice(data),
                 (Json::String, true) => {
                     out.push(b'"');
-                    escape::json(&scratch, out);
+                    escape::json(data, out);
                     out.push(b'"');
                 }
             }
