@@ -11,7 +11,6 @@
 //! is parsed and reported as cut off. A live table is read to EOF and read again if
 //! `poll(POLLPRI)` says it changed meanwhile (research/security.md §1.7).
 
-use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
@@ -848,10 +847,13 @@ fn traced<T: trace::Shown>(
 ///
 /// Children of an entry are the entries whose parent ID is its ID, in ascending ID order
 /// (libmount `mnt_table_next_child_fs`), an entry is never its own child, and of several
-/// entries sharing one ID only the first in file order is anyone's child.
+/// entries sharing one ID only the first in file order is anyone's child. Built from
+/// sorted arrays, not hash maps: no input (a `-F` file's IDs are anyone's choice) can make
+/// it slower than the sorts.
 #[derive(Clone, Debug, Default)]
 pub struct Index {
-    first_by_id: HashMap<u64, usize>,
+    /// (mount ID, entry) of the first entry with each ID, by ID.
+    ids: Vec<(u64, usize)>,
     /// Children of entry `i` are `kids[start[i]..start[i + 1]]`.
     start: Vec<usize>,
     kids: Vec<usize>,
@@ -860,45 +862,36 @@ pub struct Index {
 impl Index {
     /// Build the index of `entries`.
     pub fn new(entries: &[Entry]) -> Index {
-        let mut first_by_id = HashMap::with_capacity(entries.len());
-        for (i, e) in entries.iter().enumerate() {
-            first_by_id.entry(e.id).or_insert(i);
-        }
-        // (parent ID, child): only the first entry of an ID is a child, never of itself.
-        let mut edges: Vec<(u64, usize)> = Vec::with_capacity(entries.len());
-        for (i, e) in entries.iter().enumerate() {
-            if first_by_id.get(&e.id) == Some(&i) && e.id != e.parent {
-                edges.push((e.parent, i));
-            }
-        }
-        // Grouped by parent ID, each group in child-ID order.
-        edges.sort_unstable_by_key(|&(parent, child)| (parent, entries[child].id));
-        let mut by_parent: HashMap<u64, (usize, usize)> = HashMap::new();
-        let mut i = 0;
-        while i < edges.len() {
-            let parent = edges[i].0;
-            let mut j = i;
-            while j < edges.len() && edges[j].0 == parent {
-                j += 1;
-            }
-            by_parent.insert(parent, (i, j));
-            i = j;
-        }
+        let mut ids: Vec<(u64, usize)> =
+            entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+        // By ID, then file order: the first of each run of one ID is the first in the file.
+        ids.sort_unstable();
+        ids.dedup_by_key(|&mut (id, _)| id);
+        // (parent ID, child ID, child): only the first entry of an ID is a child, never of
+        // itself; sorted, each parent's children are together, in child-ID order.
+        let mut edges: Vec<(u64, u64, usize)> = ids
+            .iter()
+            .filter_map(|&(id, i)| {
+                let parent = entries.get(i)?.parent;
+                (parent != id).then_some((parent, id, i))
+            })
+            .collect();
+        edges.sort_unstable();
         let mut start = Vec::with_capacity(entries.len() + 1);
         let mut kids = Vec::with_capacity(edges.len());
         // Every entry carrying the parent ID has these children (duplicate IDs included).
         for e in entries {
             start.push(kids.len());
-            if let Some(&(a, b)) = by_parent.get(&e.id) {
-                kids.extend(edges[a..b].iter().map(|&(_, c)| c));
-            }
+            let from = edges.partition_point(|&(parent, _, _)| parent < e.id);
+            kids.extend(
+                edges[from..]
+                    .iter()
+                    .take_while(|&&(parent, _, _)| parent == e.id)
+                    .map(|&(_, _, child)| child),
+            );
         }
         start.push(kids.len());
-        Index {
-            first_by_id,
-            start,
-            kids,
-        }
+        Index { ids, start, kids }
     }
 
     /// The children of entry `i`, in ascending mount-ID order.
@@ -911,7 +904,8 @@ impl Index {
 
     /// The first entry (in file order) with this mount ID.
     pub fn by_id(&self, id: u64) -> Option<usize> {
-        self.first_by_id.get(&id).copied()
+        let at = self.ids.binary_search_by_key(&id, |&(id, _)| id).ok()?;
+        Some(self.ids[at].1)
     }
 
     /// The root of the tree as libmount finds it: the first entry with the lowest parent
@@ -1211,6 +1205,24 @@ mod tests {
         let order: Vec<usize> = f.iter().map(|p| p.entry).collect();
         assert_eq!(order, vec![0, 2, 3, 1]);
         assert_eq!(f[2].parent, Some(1));
+    }
+
+    #[test]
+    fn index_with_duplicate_ids_and_self_parents() {
+        // 0: id 7; 1: id 7 again; 2,3: children of 7 (ids 9, 8); 4: its own parent;
+        // 5: child of the second 7 only by ID.
+        let e = mi("7 1 0:1 / /a rw - e s o\n7 1 0:1 / /b rw - e s o\n\
+             9 7 0:1 / /a/9 rw - e s o\n8 7 0:1 / /a/8 rw - e s o\n\
+             4 4 0:1 / /self rw - e s o\n");
+        let ix = Index::new(&e);
+        assert_eq!(ix.by_id(7), Some(0));
+        assert_eq!(ix.by_id(4), Some(4));
+        assert_eq!(ix.by_id(5), None);
+        assert_eq!(ix.children(0), &[3, 2]);
+        assert_eq!(ix.children(1), &[3, 2]);
+        assert_eq!(ix.children(4), &[] as &[usize]);
+        assert_eq!(ix.children(99), &[] as &[usize]);
+        assert_eq!(ix.root(&e), Some(0));
     }
 
     #[test]
