@@ -293,14 +293,41 @@ pub fn list_columns(out: &mut Out, style: &Style) -> Result<u8> {
     Ok(0)
 }
 
-/// Per-run memo of `/dev/disk/by-*` directories and `statvfs` results.
+/// Per-run memo of `/dev/disk/by-*` directories and `statvfs` results, and of the last
+/// OPTIONS merge.
 #[derive(Default)]
 pub struct Cache {
     by: HashMap<&'static str, HashMap<PathBuf, Vec<u8>>>,
     vfs: HashMap<Vec<u8>, Option<nix::sys::statvfs::Statvfs>>,
+    merged: Option<Merged>,
+}
+
+/// One OPTIONS merge: its VFS and FS options and the result.
+struct Merged {
+    vfs: Vec<u8>,
+    fs: Vec<u8>,
+    all: Vec<u8>,
 }
 
 impl Cache {
+    /// [`merged_options`] appended to `out`. Most mounts of a table carry the same
+    /// options as the line before, so the last merge is kept and compared first.
+    fn merge_into(&mut self, vfs: &[u8], fs: &[u8], out: &mut Vec<u8>) {
+        let m = match &mut self.merged {
+            Some(m) if m.vfs == vfs && m.fs == fs => m,
+            slot => {
+                let mut all = Vec::new();
+                merge_into(vfs, fs, &mut all);
+                slot.insert(Merged {
+                    vfs: vfs.to_vec(),
+                    fs: fs.to_vec(),
+                    all,
+                })
+            }
+        };
+        out.extend_from_slice(&m.all);
+    }
+
     /// The tag value (LABEL, UUID, ...) `/dev/disk/by-*` gives for `device`.
     fn tag_of(&mut self, dir: &'static str, device: &Path) -> Option<Vec<u8>> {
         let map = self.by.entry(dir).or_insert_with(|| {
@@ -754,7 +781,7 @@ pub fn cell<'a>(
         Col::Fstype => Some(e.fstype()),
         Col::Options if ctx.kernel => {
             scratch.clear();
-            merge_into(e.vfs_options(), e.fs_options(), scratch);
+            cache.merge_into(e.vfs_options(), e.fs_options(), scratch);
             Some(scratch)
         }
         Col::Source if !ctx.flags.canon && tag(e.source()).is_none() => {

@@ -230,67 +230,64 @@ fn human<E>(
         }
         buf.push(b'\n');
     }
-    // Pass 2: print; the tree art comes from the "is last child" flags of the ancestors.
-    let mut path: Vec<bool> = Vec::new();
+    // Pass 2: print. The tree art of a line is its parent's children prefix (a bar or a
+    // blank per ancestor level, by whether that ancestor was a last child) and a branch;
+    // the prefixes of the current path are kept on a stack, so each line copies one.
+    let mut prefix: Vec<u8> = Vec::new();
+    // `prefix[..ends[d]]`: the prefix of children at depth d + 1.
+    let mut ends: Vec<usize> = vec![0];
     let mut text = Vec::new();
     for li in 0..n {
-        if tree {
-            path.truncate(depth[li].saturating_sub(1) as usize);
-        }
+        let d = if tree { depth[li] as usize } else { 0 };
         for (ci, col) in columns.iter().enumerate() {
             let last = ci + 1 == ncols;
-            let art = col.tree && tree && depth[li] > 0;
-            if col.right {
-                // Padding first: measure, then write.
+            let art = col.tree && tree && d > 0;
+            let out = if col.right {
                 text.clear();
-                let mut w = 0;
-                if art {
-                    tree_art(&mut text, &path, is_last[li], (vert, branch, right));
-                    w = 2 * depth[li] as usize;
-                }
-                if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                    w += escape::safe(data, style.utf8, &mut text);
-                }
-                cell(buf, &text, w, colw[ci], true, last);
-                continue;
-            }
-            // Left-aligned: straight into the output, padded after.
-            let start = buf.len();
+                &mut text
+            } else {
+                &mut *buf
+            };
+            let start = out.len();
             let mut w = 0;
             if art {
-                tree_art(buf, &path, is_last[li], (vert, branch, right));
-                w = 2 * depth[li] as usize;
+                let at = ends.get(d - 1).copied().unwrap_or(0);
+                out.extend_from_slice(&prefix[..at]);
+                out.extend_from_slice(if is_last[li] { right } else { branch });
+                w = 2 * d;
             }
             if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                w += escape::safe(data, style.utf8, buf);
+                w += escape::safe(data, style.utf8, out);
             }
-            if last {
-                continue;
+            if col.right {
+                // Padding first: measured, then written.
+                cell(buf, &text, w, colw[ci], true, last);
+            } else if !last {
+                // Left-aligned: written straight into the output, padded after.
+                let pad = if buf.len() == start {
+                    colw[ci] + 1
+                } else {
+                    colw[ci].saturating_sub(w) + 1
+                };
+                buf.resize(buf.len() + pad, b' ');
             }
-            let pad = if buf.len() == start {
-                colw[ci] + 1
-            } else {
-                colw[ci].saturating_sub(w) + 1
-            };
-            buf.resize(buf.len() + pad, b' ');
         }
         buf.push(b'\n');
-        if tree && depth[li] > 0 {
-            path.push(is_last[li]);
+        if tree && d > 0 {
+            // This line's children hang under it: their prefix is this line's plus a bar,
+            // or a blank when this line is its parent's last child.
+            let at = ends.get(d - 1).copied().unwrap_or(0);
+            prefix.truncate(at);
+            prefix.extend_from_slice(if is_last[li] { b"  " } else { vert });
+            ends.truncate(d);
+            ends.push(prefix.len());
+        } else if tree {
+            prefix.clear();
+            ends.truncate(1);
         }
         flush(buf, sink)?;
     }
     Ok(())
-}
-
-/// The tree art before a line's tree cell: a bar or blank per ancestor level (by whether
-/// that ancestor was a last child), then the branch to this line.
-fn tree_art(out: &mut Vec<u8>, path: &[bool], last: bool, art: (&[u8], &[u8], &[u8])) {
-    let (vert, branch, right) = art;
-    for &ancestor_last in path {
-        out.extend_from_slice(if ancestor_last { b"  " } else { vert });
-    }
-    out.extend_from_slice(if last { right } else { branch });
 }
 
 /// Lines `0..n` in the order of [`Cells::locality`]: a counting sort when the localities
