@@ -24,7 +24,8 @@ use crate::sys;
 /// What the kernel said about a `-T`/`-M` path.
 #[derive(Debug)]
 pub struct Lookup {
-    /// The mountinfo ID of the mount the path is on (the top of any stack).
+    /// The mountinfo ID of the mount the path is on (the top of any stack); 0 when `-M`
+    /// learned that the path is no mount point and asked nothing more.
     pub id: u64,
     /// The path is that mount's root: its mount point.
     pub mount_root: bool,
