@@ -505,6 +505,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         && o.files.is_empty()
         && o.source == Source::Kernel
         && o.poll.is_none()
+        && !o.verify
     {
         sel.target
             .as_deref()
