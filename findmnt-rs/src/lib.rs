@@ -557,7 +557,13 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         select::uniq(&mut ctx.entries, ctx.kernel);
     }
     if o.verify {
-        return verify::run(&ctx, &o.files, o.verbose, out);
+        let index = Index::new(&ctx.entries);
+        let settings = verify::Settings {
+            verbose: o.verbose,
+            nocache: o.nocanon,
+            first_only: o.first_only,
+        };
+        return verify::run(&ctx, &mut sel, &index, &settings, out);
     }
     for c in &columns {
         if o.poll.is_none() && c.is_poll() {

@@ -143,3 +143,27 @@ pub fn fstatvfs(fd: &OwnedFd) -> Option<Statvfs> {
     .ok()?;
     result.ok()
 }
+
+/// What libblkid does first with a device it is asked to probe: `open(path,
+/// O_RDONLY|O_CLOEXEC|O_NONBLOCK)` and `fstat`; the error is the reason it gives up.
+pub fn open_device(path: &[u8]) -> io::Result<Metadata> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let result = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(OsStr::from_bytes(path))
+        .and_then(|f| f.metadata());
+    let shown = result.as_ref().map(|_| ()).map_err(errno);
+    let _ = trace::call(NAME, shown, || {
+        format!("open({}, O_RDONLY|O_CLOEXEC|O_NONBLOCK), fstat", q(path))
+    });
+    result
+}
+
+/// A whole small file (`/proc/filesystems`, `modules.dep`), traced as one step.
+pub fn read_file(path: &[u8]) -> Option<Vec<u8>> {
+    let result = std::fs::read(OsStr::from_bytes(path));
+    let shown = result.as_ref().map(Vec::len).map_err(errno);
+    let _ = trace::call(NAME, shown, || format!("read_file({})", q(path)));
+    result.ok()
+}

@@ -756,6 +756,39 @@ fn verify_differential() {
          garbage\n"
     );
     differential("fstab-verify", fstab.as_bytes(), &["-x", "-x --verbose"]);
+    // Every check of findmnt-verify.c in its order: table order (duplicates, a parent
+    // mounted later), root fsck pass, tags, unknown tags, sources that are directories or
+    // character devices, auto and unsupported types, swap options, option classes.
+    std::os::unix::fs::symlink(&dir.0, dir.0.join("link")).unwrap();
+    std::fs::create_dir(dir.0.join("sub")).unwrap();
+    let fstab = format!(
+        "/dev/nope-root / ext4 defaults 0 0\n/dev/nope-r2 / btrfs defaults 0 1\n\
+         /dev/nope-f {d}/x/y ext4 defaults 0 2\ntmpfs {d}/x tmpfs rw 0 0\n\
+         tmpfs {d}/link tmpfs rw 0 0\n{d} {d}/sub ext4 defaults 0 0\n{d} {d}/sub none bind 0 0\n\
+         /dev/null /nonexistent-n ext4 defaults 0 0\n/dev/nope-d /nonexistent-d auto defaults 0 0\n\
+         /dev/nope-e /nonexistent-e foofs,ext4 ro,user,x-foo=1,uid=3,noauto 0 0\n\
+         /dev/nope-g {d}/sub foofs defaults 0 0\nFOO=bar /nonexistent-foo ext4 defaults 0 0\n\
+         UUID=nope-1 /nonexistent-u ext4 noauto 0 0\nPARTUUID=nope-2 {d} ext4 defaults 0 0\n\
+         srv:/x /nonexistent-nfs nfs defaults 0 0\n\
+         /nope-s1 none swap sw,discard=foo,pri=abc 0 0\n/nope-s2 none swap discard=once,pri=-5 0 0\n\
+         /nope-s3 none swap discard=pag,pri= 0 0\n/dev/null none swap discard 0 0\n"
+    );
+    let target = format!("-x --verbose -T {d}/sub");
+    differential(
+        "fstab-verify-all",
+        fstab.as_bytes(),
+        &[
+            "-x",
+            "-x --verbose",
+            "-x -C --verbose",
+            "-x -t tmpfs --verbose",
+            "-x -f",
+            "-x -d backward -f --verbose",
+            "-x -S /dev/null",
+            "-x -O noauto --verbose",
+            &target,
+        ],
+    );
 }
 
 #[test]
