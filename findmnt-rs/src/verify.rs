@@ -142,7 +142,9 @@ pub fn run(
         source(&e.source, &e.fstype, &opts, s.nocache, &mut r)?;
         let no_fsck = fstype(&e.source, &e.fstype, &supported, &mut r)?;
         if e.target == b"/" && e.passno != 1 && !no_fsck {
-            r.warn(format!("recommended root FS passno is 1 (current is {})", e.passno).as_bytes())?;
+            r.warn(
+                format!("recommended root FS passno is 1 (current is {})", e.passno).as_bytes(),
+            )?;
         }
     }
     let plural =
@@ -310,12 +312,7 @@ fn source(
 
 /// `verify_fstype`: the type should be one the kernel supports, and the source should hold
 /// it (here: should open). Returns whether the type needs no fsck (xfs, btrfs).
-fn fstype(
-    spec: &[u8],
-    fstype: &[u8],
-    supported: &[Vec<u8>],
-    r: &mut Report<'_>,
-) -> Result<bool> {
+fn fstype(spec: &[u8], fstype: &[u8], supported: &[Vec<u8>], r: &mut Report<'_>) -> Result<bool> {
     let src = match cols::tag(spec) {
         Some((name, value)) => match Cache::device_of(cols::tag_dir(name), value) {
             Some(d) => d.into_os_string().into_encoded_bytes(),
@@ -339,7 +336,10 @@ fn fstype(
         r.warn(&cat(&[fstype, b" seems unsupported by the current kernel"]))?;
     }
     if let Err(reason) = sys::open_device(&src).and_then(|m| probeable(&m)) {
-        let msg = format!("cannot detect on-disk filesystem type ({})", strerror(&reason));
+        let msg = format!(
+            "cannot detect on-disk filesystem type ({})",
+            strerror(&reason)
+        );
         if auto {
             r.error(msg.as_bytes())?;
         } else {
@@ -380,7 +380,10 @@ fn supported_filesystems() -> Vec<Vec<u8>> {
     let mut names: Vec<Vec<u8>> = Vec::new();
     if let Some(text) = sys::read_file(b"/proc/filesystems") {
         for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            let name = line.rsplit(|&b| b == b'\t' || b == b' ').next().unwrap_or(line);
+            let name = line
+                .rsplit(|&b| b == b'\t' || b == b' ')
+                .next()
+                .unwrap_or(line);
             names.push(name.to_vec());
         }
     }
