@@ -462,17 +462,22 @@ fn json<E>(
                 .cell(li, ci, &mut scratch)
                 .filter(|d| !d.is_empty())
                 .unwrap_or_default();
-            match (col.json, !data.is_empty()) {
-                (Json::Array, true) => {
+            let has = !data.is_empty();
+            match (col.json, has) {
+                // One item, or `null` for an empty cell (as 2.38 writes both).
+                (Json::Array, _) => {
                     out.extend_from_slice(b"[\n");
                     indent(out, level + 2);
-                    out.extend_from_slice(b" \"");
-                    escape::json(data, out);
-                    out.extend_from_slice(b"\"\n");
+                    if has {
+                        out.extend_from_slice(b" \"");
+                        escape::json(data, out);
+                        out.extend_from_slice(b"\"\n");
+                    } else {
+                        out.extend_from_slice(b" null\n");
+                    }
                     indent(out, level + 1);
                     out.push(b']');
                 }
-                (Json::Array, false) => out.extend_from_slice(b"[\n]"),
                 (_, false) => out.extend_from_slice(b"null"),
                 (Json::Number, true) => out.extend_from_slice(data),
                 (Json::String, true) => {
