@@ -867,13 +867,15 @@ impl Index {
         // By ID, then file order: the first of each run of one ID is the first in the file.
         ids.sort_unstable();
         ids.dedup_by_key(|&mut (id, _)| id);
-        // (parent ID, child ID, child): only the first entry of an ID is a child, never of
-        // itself; sorted, each parent's children are together, in child-ID order.
-        let mut edges: Vec<(u64, u64, usize)> = ids
+        // (parent ID, child's place in `ids`): only the first entry of an ID is a child,
+        // never of itself. Sorted, each parent's children are together, in child-ID order
+        // (`ids` is in ID order).
+        let mut edges: Vec<(u64, usize)> = ids
             .iter()
-            .filter_map(|&(id, i)| {
+            .enumerate()
+            .filter_map(|(k, &(id, i))| {
                 let parent = entries.get(i)?.parent;
-                (parent != id).then_some((parent, id, i))
+                (parent != id).then_some((parent, k))
             })
             .collect();
         edges.sort_unstable();
@@ -882,12 +884,12 @@ impl Index {
         // Every entry carrying the parent ID has these children (duplicate IDs included).
         for e in entries {
             start.push(kids.len());
-            let from = edges.partition_point(|&(parent, _, _)| parent < e.id);
+            let from = edges.partition_point(|&(parent, _)| parent < e.id);
             kids.extend(
                 edges[from..]
                     .iter()
-                    .take_while(|&&(parent, _, _)| parent == e.id)
-                    .map(|&(_, _, child)| child),
+                    .take_while(|&&(parent, _)| parent == e.id)
+                    .map(|&(_, k)| ids[k].1),
             );
         }
         start.push(kids.len());

@@ -10,9 +10,10 @@
 //! threaded callers; findmnt makes no such call). The thread is gone (joined) before the
 //! table is returned. If it cannot be started, the table is read on the main thread.
 
+use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex};
 
 use common::table::{CHUNK, Format, Parser, Table, TableFile};
 
@@ -51,41 +52,108 @@ pub fn read_table(path: &Path, live: bool, format: Option<Format>) -> io::Result
 /// Read `file` to EOF on a second thread while parsing here; `None` when no thread could
 /// be started (nothing was read then).
 fn overlapped(file: &TableFile<'_>, format: Option<Format>) -> Option<io::Result<Table>> {
+    let shared = Shared {
+        state: Mutex::new(State::default()),
+        changed: Condvar::new(),
+    };
     std::thread::scope(|scope| {
-        let (full_tx, full_rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(AHEAD);
-        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
         let reader = std::thread::Builder::new()
             .name("reader".into())
-            .spawn_scoped(scope, move || {
-                let mut eof = false;
-                while !eof {
-                    let mut buf = empty_rx.try_recv().unwrap_or_default();
-                    buf.resize(BATCH + CHUNK, 0);
-                    let result = fill(file, &mut buf, &mut eof);
-                    let failed = result.is_err();
-                    if full_tx.send(result).is_err() || failed {
-                        return;
-                    }
-                }
-                // An empty batch says EOF.
-                let _ = full_tx.send(Ok(Vec::new()));
+            .spawn_scoped(scope, || {
+                read_batches(file, &shared);
+                // However the reading ended, the parser must not wait for more.
+                shared.update(|s| s.eof = true);
             });
         if reader.is_err() {
             return None;
         }
         let mut parser = Parser::new(format);
-        for chunk in full_rx {
-            let chunk = match chunk {
-                Ok(chunk) if chunk.is_empty() => break,
-                Ok(chunk) => chunk,
-                Err(e) => return Some(Err(e)),
-            };
-            parser.push(&chunk);
-            // The reader may have finished already; then the buffer is simply dropped.
-            let _ = empty_tx.send(chunk);
+        loop {
+            let next = shared.wait(|s| match s.full.pop_front() {
+                Some(batch) => Some(Some(batch)),
+                None if s.eof => Some(None),
+                None => None,
+            });
+            match next {
+                Some(Some(Ok(batch))) => {
+                    parser.push(&batch);
+                    shared.update(|s| s.empty.push(batch));
+                }
+                Some(None) => return Some(Ok(parser.end())),
+                Some(Some(Err(e))) => {
+                    shared.update(|s| s.quit = true);
+                    return Some(Err(e));
+                }
+                None => {
+                    shared.update(|s| s.quit = true);
+                    return Some(Err(io::Error::other("the reader thread failed")));
+                }
+            }
         }
-        Some(Ok(parser.end()))
     })
+}
+
+/// The reader thread: batches into `shared` until EOF, an error, or the parser quits.
+fn read_batches(file: &TableFile<'_>, shared: &Shared) {
+    let mut eof = false;
+    while !eof {
+        let buf = shared.wait(|s| {
+            if s.quit {
+                Some(None)
+            } else if s.full.len() < AHEAD {
+                Some(Some(s.empty.pop().unwrap_or_default()))
+            } else {
+                None
+            }
+        });
+        let Some(Some(mut buf)) = buf else {
+            return;
+        };
+        buf.resize(BATCH + CHUNK, 0);
+        let result = fill(file, &mut buf, &mut eof);
+        eof |= result.is_err();
+        shared.update(|s| s.full.push_back(result));
+    }
+}
+
+/// What the two threads share: the batches read and not yet parsed, the buffers parsed
+/// and free again.
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    full: VecDeque<io::Result<Vec<u8>>>,
+    empty: Vec<Vec<u8>>,
+    /// The reader is done: the last batch is in `full`.
+    eof: bool,
+    /// The parser is done (it failed): the reader stops.
+    quit: bool,
+}
+
+impl Shared {
+    /// Wait until `ready` gives something (it is called with the state locked).
+    fn wait<T>(&self, mut ready: impl FnMut(&mut State) -> Option<T>) -> Option<T> {
+        // A poisoned lock means the other thread panicked, which it cannot (no panics in
+        // the tools); give up rather than panic too.
+        let mut state = self.state.lock().ok()?;
+        loop {
+            if let Some(v) = ready(&mut state) {
+                return Some(v);
+            }
+            state = self.changed.wait(state).ok()?;
+        }
+    }
+
+    /// Change the state and wake the other thread.
+    fn update(&self, change: impl FnOnce(&mut State)) {
+        if let Ok(mut state) = self.state.lock() {
+            change(&mut state);
+        }
+        self.changed.notify_all();
+    }
 }
 
 /// Read into `buf` until at least [`BATCH`] bytes are in or EOF (then `eof` is set);
@@ -107,4 +175,36 @@ fn fill(file: &TableFile<'_>, buf: &mut Vec<u8>, eof: &mut bool) -> io::Result<V
     }
     buf.truncate(filled);
     Ok(std::mem::take(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// More text than several batches, lines cut at batch ends: the threaded read parses
+    /// exactly as the whole text does; a read error is the error.
+    #[test]
+    fn threaded_read_parses_as_the_whole() {
+        let path = std::env::temp_dir().join(format!("rootbox-reader-{}", std::process::id()));
+        let mut text = Vec::new();
+        for i in 1..40_000 {
+            let line = format!("{i} {} 0:{i} / /m\\040{i} rw - tmpfs s{i} rw\n", i / 3);
+            text.extend_from_slice(line.as_bytes());
+        }
+        text.extend_from_slice(b"garbage\n7 1 0:1 / /cut rw - t s o");
+        assert!(text.len() > 3 * BATCH);
+        std::fs::write(&path, &text).unwrap();
+        let got = read_table(&path, false, None);
+        std::fs::remove_file(&path).unwrap();
+        let got = got.unwrap();
+        let whole = common::table::parse(&text, Format::MountInfo);
+        assert_eq!(got, whole);
+        assert_eq!(got.entries.len(), 40_000);
+        assert_eq!(got.bad_lines, vec![40_000]);
+        assert!(got.truncated);
+        let live = read_table(Path::new("/proc/self/mountinfo"), true, None).unwrap();
+        assert_eq!(live.format, Some(Format::MountInfo));
+        let dir = read_table(Path::new("/"), false, None).map_err(|e| e.raw_os_error());
+        assert_eq!(dir, Err(Some(nix::errno::Errno::EISDIR as i32)));
+    }
 }
