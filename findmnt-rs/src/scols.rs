@@ -194,8 +194,13 @@ fn human<E>(
     let mut maxdata = vec![0usize; ncols];
     let mut scratch = Vec::new();
     // Widths do not depend on the order, and the table's own order is cache-friendly.
+    // A left-aligned last column is never padded: its width is never used.
+    let measured = match columns.last() {
+        Some(c) if !c.right => ncols - 1,
+        _ => ncols,
+    };
     for li in by_locality(n, cells) {
-        for (ci, col) in columns.iter().enumerate() {
+        for (ci, col) in columns.iter().enumerate().take(measured) {
             let mut w = if col.tree && tree {
                 2 * depth[li] as usize
             } else {
