@@ -10,23 +10,12 @@
 //! threaded callers; findmnt makes no such call). The thread is gone (joined) before the
 //! table is returned. If it cannot be started, the table is read on the main thread.
 
-use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
-use std::sync::{Condvar, Mutex};
 
 use common::table::{CHUNK, Format, Parser, Table, TableFile};
 
 use crate::NAME;
-
-/// Batches the reader may be ahead of the parser (memory stays bounded, and the buffers
-/// are recycled, so this is all the text findmnt ever holds).
-const AHEAD: usize = 4;
-
-/// Text handed over at a time. A seq_file read returns about a page whatever the buffer
-/// size, so reads are batched: a hand-over per read (3000 for 100k mounts) would cost
-/// more in thread wake-ups than the parse it hides.
-const BATCH: usize = 4 * CHUNK;
 
 /// How many times a live table is read before a changing one is taken as it is.
 const LIVE_TRIES: usize = 5;
@@ -38,7 +27,11 @@ pub fn read_table(path: &Path, live: bool, format: Option<Format>) -> io::Result
     let mut table = Table::default();
     for _ in 0..if live { LIVE_TRIES } else { 1 } {
         let file = TableFile::open(Some(NAME), path)?;
-        table = match overlapped(&file, format) {
+        #[cfg(feature = "reader-thread")]
+        let overlapped = threaded::overlapped(&file, format);
+        #[cfg(not(feature = "reader-thread"))]
+        let overlapped: Option<io::Result<Table>> = None;
+        table = match overlapped {
             Some(result) => result?,
             None => file.parse_to_end(Parser::new(format), &mut vec![0; CHUNK])?,
         };
@@ -49,132 +42,152 @@ pub fn read_table(path: &Path, live: bool, format: Option<Format>) -> io::Result
     Ok(table)
 }
 
-/// Read `file` to EOF on a second thread while parsing here; `None` when no thread could
-/// be started (nothing was read then).
-fn overlapped(file: &TableFile<'_>, format: Option<Format>) -> Option<io::Result<Table>> {
-    let shared = Shared {
-        state: Mutex::new(State::default()),
-        changed: Condvar::new(),
-    };
-    std::thread::scope(|scope| {
-        let reader = std::thread::Builder::new()
-            .name("reader".into())
-            .spawn_scoped(scope, || {
-                read_batches(file, &shared);
-                // However the reading ended, the parser must not wait for more.
-                shared.update(|s| s.eof = true);
-            });
-        if reader.is_err() {
-            return None;
-        }
-        let mut parser = Parser::new(format);
-        loop {
-            let next = shared.wait(|s| match s.full.pop_front() {
-                Some(batch) => Some(Some(batch)),
-                None if s.eof => Some(None),
-                None => None,
-            });
-            match next {
-                Some(Some(Ok(batch))) => {
-                    parser.push(&batch);
-                    shared.update(|s| s.empty.push(batch));
-                }
-                Some(None) => return Some(Ok(parser.end())),
-                Some(Some(Err(e))) => {
-                    shared.update(|s| s.quit = true);
-                    return Some(Err(e));
-                }
-                None => {
-                    shared.update(|s| s.quit = true);
-                    return Some(Err(io::Error::other("the reader thread failed")));
-                }
-            }
-        }
-    })
-}
+/// The reader thread (cargo feature `reader-thread`, on by default: without it findmnt
+/// reads on its one thread, and the static multicall is smaller).
+#[cfg(feature = "reader-thread")]
+mod threaded {
+    use std::collections::VecDeque;
+    use std::io;
+    use std::sync::{Condvar, Mutex};
 
-/// The reader thread: batches into `shared` until EOF, an error, or the parser quits.
-fn read_batches(file: &TableFile<'_>, shared: &Shared) {
-    let mut eof = false;
-    while !eof {
-        let buf = shared.wait(|s| {
-            if s.quit {
-                Some(None)
-            } else if s.full.len() < AHEAD {
-                Some(Some(s.empty.pop().unwrap_or_default()))
-            } else {
-                None
-            }
-        });
-        let Some(Some(mut buf)) = buf else {
-            return;
+    use common::table::{CHUNK, Format, Parser, Table, TableFile};
+
+    /// Batches the reader may be ahead of the parser (memory stays bounded, and the buffers
+    /// are recycled, so this is all the text findmnt ever holds).
+    const AHEAD: usize = 4;
+
+    /// Text handed over at a time. A seq_file read returns about a page whatever the buffer
+    /// size, so reads are batched: a hand-over per read (3000 for 100k mounts) would cost
+    /// more in thread wake-ups than the parse it hides.
+    pub const BATCH: usize = 4 * CHUNK;
+
+    /// Read `file` to EOF on a second thread while parsing here; `None` when no thread could
+    /// be started (nothing was read then).
+    pub fn overlapped(file: &TableFile<'_>, format: Option<Format>) -> Option<io::Result<Table>> {
+        let shared = Shared {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
         };
-        buf.resize(BATCH + CHUNK, 0);
-        let result = fill(file, &mut buf, &mut eof);
-        eof |= result.is_err();
-        shared.update(|s| s.full.push_back(result));
-    }
-}
-
-/// What the two threads share: the batches read and not yet parsed, the buffers parsed
-/// and free again.
-struct Shared {
-    state: Mutex<State>,
-    changed: Condvar,
-}
-
-#[derive(Default)]
-struct State {
-    full: VecDeque<io::Result<Vec<u8>>>,
-    empty: Vec<Vec<u8>>,
-    /// The reader is done: the last batch is in `full`.
-    eof: bool,
-    /// The parser is done (it failed): the reader stops.
-    quit: bool,
-}
-
-impl Shared {
-    /// Wait until `ready` gives something (it is called with the state locked).
-    fn wait<T>(&self, mut ready: impl FnMut(&mut State) -> Option<T>) -> Option<T> {
-        // A poisoned lock means the other thread panicked, which it cannot (no panics in
-        // the tools); give up rather than panic too.
-        let mut state = self.state.lock().ok()?;
-        loop {
-            if let Some(v) = ready(&mut state) {
-                return Some(v);
+        std::thread::scope(|scope| {
+            let reader = std::thread::Builder::new()
+                .name("reader".into())
+                .spawn_scoped(scope, || {
+                    read_batches(file, &shared);
+                    // However the reading ended, the parser must not wait for more.
+                    shared.update(|s| s.eof = true);
+                });
+            if reader.is_err() {
+                return None;
             }
-            state = self.changed.wait(state).ok()?;
+            let mut parser = Parser::new(format);
+            loop {
+                let next = shared.wait(|s| match s.full.pop_front() {
+                    Some(batch) => Some(Some(batch)),
+                    None if s.eof => Some(None),
+                    None => None,
+                });
+                match next {
+                    Some(Some(Ok(batch))) => {
+                        parser.push(&batch);
+                        shared.update(|s| s.empty.push(batch));
+                    }
+                    Some(None) => return Some(Ok(parser.end())),
+                    Some(Some(Err(e))) => {
+                        shared.update(|s| s.quit = true);
+                        return Some(Err(e));
+                    }
+                    None => {
+                        shared.update(|s| s.quit = true);
+                        return Some(Err(io::Error::other("the reader thread failed")));
+                    }
+                }
+            }
+        })
+    }
+
+    /// The reader thread: batches into `shared` until EOF, an error, or the parser quits.
+    fn read_batches(file: &TableFile<'_>, shared: &Shared) {
+        let mut eof = false;
+        while !eof {
+            let buf = shared.wait(|s| {
+                if s.quit {
+                    Some(None)
+                } else if s.full.len() < AHEAD {
+                    Some(Some(s.empty.pop().unwrap_or_default()))
+                } else {
+                    None
+                }
+            });
+            let Some(Some(mut buf)) = buf else {
+                return;
+            };
+            buf.resize(BATCH + CHUNK, 0);
+            let result = fill(file, &mut buf, &mut eof);
+            eof |= result.is_err();
+            shared.update(|s| s.full.push_back(result));
         }
     }
 
-    /// Change the state and wake the other thread.
-    fn update(&self, change: impl FnOnce(&mut State)) {
-        if let Ok(mut state) = self.state.lock() {
-            change(&mut state);
-        }
-        self.changed.notify_all();
+    /// What the two threads share: the batches read and not yet parsed, the buffers parsed
+    /// and free again.
+    struct Shared {
+        state: Mutex<State>,
+        changed: Condvar,
     }
-}
 
-/// Read into `buf` until at least [`BATCH`] bytes are in or EOF (then `eof` is set);
-/// returns the bytes read. Each read asks for [`CHUNK`] bytes, as every other table read
-/// does.
-fn fill(file: &TableFile<'_>, buf: &mut Vec<u8>, eof: &mut bool) -> io::Result<Vec<u8>> {
-    let mut filled = 0;
-    while filled < BATCH {
-        let Some(room) = buf.get_mut(filled..filled + CHUNK) else {
-            break;
-        };
-        match file.read(room)? {
-            0 => {
-                *eof = true;
+    #[derive(Default)]
+    struct State {
+        full: VecDeque<io::Result<Vec<u8>>>,
+        empty: Vec<Vec<u8>>,
+        /// The reader is done: the last batch is in `full`.
+        eof: bool,
+        /// The parser is done (it failed): the reader stops.
+        quit: bool,
+    }
+
+    impl Shared {
+        /// Wait until `ready` gives something (it is called with the state locked).
+        fn wait<T>(&self, mut ready: impl FnMut(&mut State) -> Option<T>) -> Option<T> {
+            // A poisoned lock means the other thread panicked, which it cannot (no panics in
+            // the tools); give up rather than panic too.
+            let mut state = self.state.lock().ok()?;
+            loop {
+                if let Some(v) = ready(&mut state) {
+                    return Some(v);
+                }
+                state = self.changed.wait(state).ok()?;
+            }
+        }
+
+        /// Change the state and wake the other thread.
+        fn update(&self, change: impl FnOnce(&mut State)) {
+            if let Ok(mut state) = self.state.lock() {
+                change(&mut state);
+            }
+            self.changed.notify_all();
+        }
+    }
+
+    /// Read into `buf` until at least [`BATCH`] bytes are in or EOF (then `eof` is set);
+    /// returns the bytes read. Each read asks for [`CHUNK`] bytes, as every other table read
+    /// does.
+    fn fill(file: &TableFile<'_>, buf: &mut Vec<u8>, eof: &mut bool) -> io::Result<Vec<u8>> {
+        let mut filled = 0;
+        while filled < BATCH {
+            let Some(room) = buf.get_mut(filled..filled + CHUNK) else {
                 break;
+            };
+            match file.read(room)? {
+                0 => {
+                    *eof = true;
+                    break;
+                }
+                n => filled += n,
             }
-            n => filled += n,
         }
+        buf.truncate(filled);
+        Ok(std::mem::take(buf))
     }
-    buf.truncate(filled);
-    Ok(std::mem::take(buf))
 }
 
 #[cfg(test)]
@@ -192,7 +205,8 @@ mod tests {
             text.extend_from_slice(line.as_bytes());
         }
         text.extend_from_slice(b"garbage\n7 1 0:1 / /cut rw - t s o");
-        assert!(text.len() > 3 * BATCH);
+        // Several batches of the reader thread (and many read chunks).
+        assert!(text.len() > 1 << 20);
         std::fs::write(&path, &text).unwrap();
         let got = read_table(&path, false, None);
         std::fs::remove_file(&path).unwrap();
