@@ -43,7 +43,11 @@ mod tests {
 /// else byte by byte as `\xNN`, and a backslash as `\x5c` when an `x` follows it, so the
 /// output stays unambiguous. Returns the text and its width in terminal cells.
 pub fn safe(bytes: &[u8], utf8: bool, out: &mut Vec<u8>) -> usize {
-    // Fast path: the printable-ASCII prefix without backslashes goes through as it is.
+    if plain(bytes) {
+        out.extend_from_slice(bytes);
+        return bytes.len();
+    }
+    // The printable-ASCII prefix without backslashes goes through as it is.
     let plain = bytes
         .iter()
         .position(|&b| !(0x20..0x7f).contains(&b) || b == b'\\')
@@ -93,18 +97,28 @@ pub fn safe(bytes: &[u8], utf8: bool, out: &mut Vec<u8>) -> usize {
 /// The width [`safe`] gives `bytes`, without writing them anywhere (the measuring pass
 /// of a table: most cells are printable ASCII, whose width is their length).
 pub fn safe_width(bytes: &[u8], utf8: bool) -> usize {
-    // A fold rather than an early exit, so that it vectorizes.
-    let plain = bytes.iter().fold(true, |ok, &b| {
-        ok & ((0x20..0x7f).contains(&b) & (b != b'\\'))
-    });
-    if plain {
+    if plain(bytes) {
         return bytes.len();
     }
     safe(bytes, utf8, &mut Vec::with_capacity(bytes.len() * 4))
 }
 
+/// Only printable ASCII and no backslash: [`safe`] shows it as it is. A fold rather than
+/// an early exit, so that it vectorizes (most cells of a table are such text).
+fn plain(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| {
+        ok & ((0x20..0x7f).contains(&b) & (b != b'\\'))
+    })
+}
+
 /// The `--raw` form: space, backslash, control bytes and every non-ASCII byte as `\xNN`.
 pub fn raw(bytes: &[u8], out: &mut Vec<u8>) {
+    if bytes.iter().fold(true, |ok, &b| {
+        ok & ((0x21..0x7f).contains(&b) & (b != b'\\'))
+    }) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let plain = bytes
         .iter()
         .position(|&b| b <= b' ' || b >= 0x7f || b == b'\\')
@@ -136,10 +150,9 @@ pub fn pairs(bytes: &[u8], out: &mut Vec<u8>) {
 /// (escaped as `\\xNN`), so the document is always valid UTF-8 JSON (util-linux writes
 /// them raw: DESIGN.md §3).
 pub fn json(bytes: &[u8], out: &mut Vec<u8>) {
-    if bytes
-        .iter()
-        .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
-    {
+    if bytes.iter().fold(true, |ok, &b| {
+        ok & ((0x20..0x7f).contains(&b) & (b != b'"') & (b != b'\\'))
+    }) {
         out.extend_from_slice(bytes);
         return;
     }
@@ -290,6 +303,28 @@ mod format_tests {
         ] {
             assert_eq!(safe_width(b, utf8), safe(b, utf8, &mut Vec::new()), "{b:?}");
         }
+    }
+
+    #[test]
+    fn plain_text_as_it_is() {
+        let text = b"/mnt/a-long/enough_path=1,2 to take the fast path (32+ bytes)~";
+        let mut o = Vec::new();
+        assert_eq!(safe(text, true, &mut o), text.len());
+        assert_eq!(o, text);
+        o.clear();
+        json(text, &mut o);
+        assert_eq!(o, text);
+        o.clear();
+        raw(b"/mnt/no-space-here:{}[]'~", &mut o);
+        assert_eq!(o, b"/mnt/no-space-here:{}[]'~");
+        // One byte that is not plain, at the end of a long run, still counts.
+        o.clear();
+        raw(&[&text[..40], b"\\"].concat(), &mut o);
+        assert!(o.ends_with(b"\\x5c"));
+        o.clear();
+        json(&[&text[..40], b"\""].concat(), &mut o);
+        assert!(o.ends_with(b"\\\""));
+        assert_eq!(safe_width(&[&text[..40], b"\x7f"].concat(), true), 44);
     }
 
     #[test]
