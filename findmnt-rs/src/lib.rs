@@ -10,6 +10,7 @@
 //! line of a `-F` file is reported.
 
 mod cols;
+mod fit;
 mod poll;
 pub mod scols;
 mod select;
@@ -132,6 +133,7 @@ struct Opts {
     real: bool,
     pseudo: bool,
     shadowed: bool,
+    notruncate: bool,
     list_columns: bool,
     output_all: bool,
     vfs_all: bool,
@@ -266,7 +268,7 @@ fn parse(args: Vec<OsString>) -> Result<Action> {
             Short('P') | Long("pairs") => o.pairs = true,
             Short('n') | Long("noheadings") => o.noheadings = true,
             Short('y') | Long("shell") => o.shellvar = true,
-            Short('u') | Long("notruncate") => {}
+            Short('u') | Long("notruncate") => o.notruncate = true,
             Short('v') | Long("nofsroot") => o.nofsroot = true,
             Short('R') | Long("submounts") => o.submounts = true,
             Short('U') | Long("uniq") => o.uniq = true,
@@ -584,7 +586,22 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         b.clear();
         Ok(())
     };
-    scols::render(&mut buf, &mut sink, &out_cols, &parents, &mut cells, &style)?;
+    let term = (mode == Mode::Human)
+        .then(sys::terminal_width)
+        .flatten()
+        .map(|width| fit::Term {
+            width,
+            notruncate: o.notruncate,
+        });
+    scols::render(
+        &mut buf,
+        &mut sink,
+        &out_cols,
+        &parents,
+        &mut cells,
+        &style,
+        term.as_ref(),
+    )?;
     sink(&mut buf)?;
     // The process is about to exit: handing a 100k-entry table back to malloc piece by
     // piece would cost more than building it.

@@ -7,6 +7,8 @@
 
 use common::escape;
 
+use crate::fit;
+
 /// How a column's cells look in JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Json {
@@ -109,11 +111,12 @@ pub fn print(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Styl
     let parents: Vec<Option<usize>> = lines.iter().map(|l| l.parent).collect();
     let mut cells: &[Line] = lines;
     let mut sink = |_: &mut Vec<u8>| -> Result<(), ()> { Ok(()) };
-    let _ = render(out, &mut sink, columns, &parents, &mut cells, style);
+    let _ = render(out, &mut sink, columns, &parents, &mut cells, style, None);
 }
 
 /// Print a table of `parents.len()` lines (in tree pre-order: every line after its
-/// parent, children in order), handing full chunks of `buf` to `sink`.
+/// parent, children in order), handing full chunks of `buf` to `sink`. On a terminal
+/// (`term`) the human form is fitted to its width.
 pub fn render<E>(
     buf: &mut Vec<u8>,
     sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
@@ -121,11 +124,12 @@ pub fn render<E>(
     parents: &[Option<usize>],
     cells: &mut dyn Cells,
     style: &Style,
+    term: Option<&fit::Term>,
 ) -> Result<(), E> {
     match style.mode {
         Mode::Json => json(buf, sink, columns, parents, cells),
         Mode::Raw | Mode::Pairs => plain(buf, sink, columns, parents.len(), cells, style),
-        Mode::Human => human(buf, sink, columns, parents, cells, style),
+        Mode::Human => human(buf, sink, columns, parents, cells, style, term),
     }
 }
 
@@ -163,7 +167,7 @@ fn shape(parents: &[Option<usize>]) -> (Vec<bool>, Vec<bool>, Vec<u32>) {
 }
 
 // Lines are addressed by number in several parallel arrays.
-#[allow(clippy::needless_range_loop)]
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 fn human<E>(
     buf: &mut Vec<u8>,
     sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
@@ -171,6 +175,7 @@ fn human<E>(
     parents: &[Option<usize>],
     cells: &mut dyn Cells,
     style: &Style,
+    term: Option<&fit::Term>,
 ) -> Result<(), E> {
     let n = parents.len();
     if n == 0 {
@@ -194,6 +199,7 @@ fn human<E>(
     // Pass 1: column widths (libsmartcols `count_column_width`, non-terminal output).
     let ncols = columns.len();
     let mut maxdata = vec![0usize; ncols];
+    let mut sample = term.map(|_| fit::Sample::new(columns));
     let mut scratch = Vec::new();
     let mut sink_null = Vec::new();
     // Widths do not depend on the order, and the table's own order is cache-friendly.
@@ -215,28 +221,27 @@ fn human<E>(
                 }
             }
             maxdata[ci] = maxdata[ci].max(w);
+            if let Some(s) = &mut sample {
+                s.note(ci, w);
+            }
         }
     }
     let colw: Vec<usize> = columns
         .iter()
         .enumerate()
-        .map(|(ci, col)| {
-            let min = col.name.len().max(1);
-            let w = maxdata[ci];
-            if w < min && !col.strict {
-                min
-            } else if col.hint >= 1.0 && (w as f64) < col.hint && (min as f64) < col.hint {
-                col.hint as usize
-            } else {
-                w
-            }
-        })
+        .map(|(ci, col)| fit::base_width(col, maxdata[ci]))
         .collect();
+    let fitted = term
+        .zip(sample)
+        .map(|(t, s)| fit::fit(columns, &maxdata, &s, fit::tree_art_width(&depth), t));
     if !style.noheadings {
         for (ci, col) in columns.iter().enumerate() {
             let mut text = Vec::new();
             let w = escape::safe(col.name.as_bytes(), style.utf8, &mut text);
-            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
+            match &fitted {
+                Some(f) => f.cell(buf, ci, &text, w, &|_| 0),
+                None => cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols),
+            }
         }
         buf.push(b'\n');
     }
@@ -261,7 +266,19 @@ fn human<E>(
             if cells.cell(li, ci, &mut scratch) {
                 w += escape::safe(&scratch, style.utf8, &mut text);
             }
-            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
+            match &fitted {
+                // Below an overflowing cell, the tree lines of this line go on.
+                Some(f) => f.cell(buf, ci, &text, w, &|out: &mut Vec<u8>| {
+                    if !tree || depth[li] == 0 {
+                        return 0;
+                    }
+                    for &last in path.iter().chain([&is_last[li]]) {
+                        out.extend_from_slice(if last { b"  " } else { vert });
+                    }
+                    2 * depth[li] as usize
+                }),
+                None => cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols),
+            }
         }
         buf.push(b'\n');
         if tree && depth[li] > 0 {
