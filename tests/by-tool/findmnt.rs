@@ -780,3 +780,153 @@ export ROOTBOX_TRACE=1
         "",
     );
 }
+
+/// What a terminal `cols` wide receives from `PROG ARGS` run on it (util-linux `script`
+/// gives it a pseudo-terminal; `prelude` runs first in the same shell, after `stty`).
+fn on_terminal(prog: &str, args: &[String], cols: usize, prelude: &str, locale: &str) -> Vec<u8> {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let line = format!(
+        "stty cols {cols} rows 50; {prelude} exec {prog} {}",
+        quoted.join(" ")
+    );
+    let out = cmd("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .env("LC_ALL", locale)
+        .run();
+    let mut shown = out.raw_stdout;
+    shown.extend_from_slice(format!("[exit {}]", out.code).as_bytes());
+    shown
+}
+
+/// Compare util-linux's findmnt and ours on terminals of each width; describe differences.
+fn terminal_diffs(
+    file: &std::path::Path,
+    cases: &[&str],
+    widths: &[usize],
+    locale: &str,
+) -> (usize, Vec<String>) {
+    let ours = tool_path("findmnt").to_string_lossy().into_owned();
+    let mut runs = 0;
+    let mut failures = Vec::new();
+    for case in cases {
+        let (prelude, args) = match case.split_once(';') {
+            Some((p, a)) => (format!("{p};"), a),
+            None => (String::new(), *case),
+        };
+        let mut argv: Vec<String> = vec!["-F".into(), file.to_string_lossy().into_owned()];
+        argv.extend(args.split_whitespace().map(String::from));
+        for &cols in widths {
+            runs += 1;
+            let mut theirs = on_terminal(&reference(), &argv, cols, &prelude, locale);
+            if args.contains("-J") {
+                theirs = fix_json(&theirs);
+            }
+            let got = on_terminal(&ours, &argv, cols, &prelude, locale);
+            if theirs != got {
+                failures.push(format!(
+                    "[{case}] at {cols} columns ({locale}):\n--- util-linux\n{}\n--- ours\n{}",
+                    String::from_utf8_lossy(&theirs),
+                    String::from_utf8_lossy(&got)
+                ));
+            }
+        }
+    }
+    (runs, failures)
+}
+
+/// On a terminal, libsmartcols fits the table to its width (relative hints, TRUNC columns
+/// cut, extreme cells ignored, overflowing cells continued on the next line): compared
+/// with util-linux under pseudo-terminals of many widths, on generated tables with hostile
+/// names, long targets and deep trees.
+#[test]
+fn terminal_widths_differential() {
+    if !have_util_linux() || !crate::util::installed("terminal_widths_differential", "script") {
+        return;
+    }
+    let dir = Scratch::new();
+    let mut long =
+        b"1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro\n".to_vec();
+    let mut path = String::new();
+    for i in 2..14 {
+        path.push_str(&format!("/level-{i}-{}", "x".repeat(i % 5 * 4)));
+        long.extend_from_slice(
+            format!(
+                "{i} {} 0:{i} /sub{i} {path} rw,nosuid,nodev shared:{i} master:1 - fuse.sshfs user@host.example.com:/export/{i} rw,user_id=0,group_id=0,default_permissions,allow_other\n",
+                if i % 4 == 0 { 1 } else { i - 1 }
+            )
+            .as_bytes(),
+        );
+    }
+    // A deep tree with siblings at every level: the tree column stops shrinking at its art.
+    let mut deep = b"1 0 8:1 / / rw - ext4 /dev/sda rw,errors=remount-ro\n".to_vec();
+    let mut path = String::new();
+    for i in 2..17 {
+        path.push_str(&format!("/d{i}"));
+        deep.extend_from_slice(
+            format!(
+                "{i} {} 0:{i} / {path} rw - tmpfs t rw,size=1024k,mode=1777\n",
+                i - 1
+            )
+            .as_bytes(),
+        );
+        deep.extend_from_slice(
+            format!("{} {} 0:{i} / {path}/s rw - tmpfs t rw\n", i + 100, i - 1).as_bytes(),
+        );
+    }
+    let files = [
+        ("deep", deep),
+        ("gen1", table(1, 30)),
+        ("gen2", table(2, 45)),
+        ("gen3", table(3, 12)),
+        ("long", long),
+    ];
+    let cases = [
+        "",
+        "-l",
+        "-u",
+        "-a",
+        "-n -o TARGET,OPTIONS",
+        "-o TARGET,FSROOT,OPT-FIELDS,PROPAGATION,VFS-OPTIONS,FS-OPTIONS",
+        "-l -o SOURCE,FSTYPE,ID,PARENT,MAJ:MIN,TARGET",
+        "-o +ID,FSROOT -u -l",
+        "-o OPTIONS,TARGET,SOURCE",
+        "-D",
+        "-r",
+        "-J -o TARGET,OPTIONS",
+    ];
+    let widths = [20, 40, 60, 80, 100, 132, 200];
+    let mut runs = 0;
+    let mut failures = Vec::new();
+    for (name, text) in &files {
+        let file = dir.0.join(name);
+        std::fs::write(&file, text).unwrap();
+        let (n, f) = terminal_diffs(&file, &cases, &widths, "C.UTF-8");
+        runs += n;
+        failures.extend(f);
+    }
+    // No UTF-8: ASCII art and \xNN everywhere; and the terminal width from $COLUMNS when
+    // the terminal reports none (a valid one, or else 80).
+    let file = dir.0.join("gen1");
+    let (n, f) = terminal_diffs(&file, &["", "-l -o TARGET,OPTIONS"], &[33, 71], "C");
+    runs += n;
+    failures.extend(f);
+    let env_cases = [
+        "stty cols 0; export COLUMNS=57; -l",
+        "stty cols 0; export COLUMNS=57x;",
+        "stty cols 0; export COLUMNS=-3; -o TARGET,OPTIONS",
+        "export COLUMNS=150;",
+    ];
+    let (n, f) = terminal_diffs(&file, &env_cases, &[45], "C.UTF-8");
+    runs += n;
+    failures.extend(f);
+    assert!(runs > 300, "{runs} comparisons");
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} terminal comparisons differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
