@@ -930,3 +930,41 @@ fn terminal_widths_differential() {
         failures.join("\n")
     );
 }
+
+/// `--df` and size columns on a terminal: live tmpfs mounts in a private namespace, beside
+/// util-linux under pseudo-terminals of several widths.
+#[test]
+fn terminal_df_differential() {
+    if !privileged("findmnt::terminal_df_differential")
+        || !have_util_linux()
+        || !crate::util::installed("terminal_df_differential", "script")
+    {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+# Under a mount of their own, so that the files compared here change no size shown.
+mkdir m
+mount -t tmpfs -o size=2m top m
+cd m
+mkdir -p a "b c" long-mount-point-name-for-the-df-columns/deeper
+mount -t tmpfs -o size=1m src a
+mount -t tmpfs -o size=300m a-very-long-source-name-that-will-not-fit-anywhere "b c"
+mount -t tmpfs -o size=7g,nr_inodes=5k,mode=1777,uid=1000,gid=1000 t3 long-mount-point-name-for-the-df-columns/deeper
+head -c 300000 /dev/zero > a/f
+cd ..
+n=0 fail=0
+for w in 20 35 50 64 80 100 132 200; do
+  for args in "-D" "-D -a" "-D -o +OPTIONS" "-D -u -o +VFS-OPTIONS" "-b -D" \
+      "-l -o TARGET,SIZE,USE%,OPTIONS" "-o SOURCE,AVAIL,TARGET,FS-OPTIONS"; do
+    n=$((n+1))
+    script -q -e -c "stty cols $w rows 50; exec findmnt $args -R -M '$SCRATCH/m'" /dev/null > exp
+    script -q -e -c "stty cols $w rows 50; exec '$RB/findmnt' $args -R -M '$SCRATCH/m'" /dev/null > got
+    if ! cmp -s exp got; then fail=$((fail+1)); echo "DIFF $w [$args]"; cat exp; echo ---; cat got; fi
+  done
+done
+echo "n=$n fail=$fail"
+"#,
+    );
+    assert_eq!(out.stdout, "n=56 fail=0\n", "{}", out.stderr);
+}
