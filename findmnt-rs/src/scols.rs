@@ -1,8 +1,9 @@
-//! The output table: what libsmartcols (util-linux 2.38) prints for findmnt, byte for byte,
-//! when stdout is not a terminal: tree, list, `--raw`, `--pairs` and `--json` forms.
+//! The output table: what libsmartcols (util-linux 2.38) prints for findmnt, byte for byte:
+//! tree, list, `--raw`, `--pairs` and `--json` forms.
 //!
 //! Column widths follow `calculate.c`: the widest cell (tree art included), at least the
-//! header's width, raised to an absolute width hint; a non-terminal never truncates.
+//! header's width, raised to an absolute width hint; a non-terminal never truncates. On a
+//! terminal the aligned forms are fitted to its width (the `fit` module).
 //! Every step is one pass over the lines, so printing is O(n) in every mode.
 
 use common::escape;
