@@ -23,7 +23,8 @@
 
 use common::escape;
 
-use crate::scols::Column;
+use crate::scols::{Column, Mode};
+use crate::sys;
 
 /// The terminal the table is printed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +33,17 @@ pub struct Term {
     pub width: usize,
     /// `-u/--notruncate`: no column is `TRUNC` (findmnt.c `disable_columns_truncate`).
     pub notruncate: bool,
+}
+
+impl Term {
+    /// The terminal stdout is, if it is one and the table is in the aligned form (the
+    /// only one libsmartcols fits).
+    pub fn of_stdout(mode: Mode, notruncate: bool) -> Option<Term> {
+        if mode != Mode::Human {
+            return None;
+        }
+        sys::terminal_width().map(|width| Term { width, notruncate })
+    }
 }
 
 /// The libsmartcols flags of findmnt's columns that fitting needs (findmnt.c `infos[]`),

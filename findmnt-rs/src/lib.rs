@@ -586,13 +586,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         b.clear();
         Ok(())
     };
-    let term = (mode == Mode::Human)
-        .then(sys::terminal_width)
-        .flatten()
-        .map(|width| fit::Term {
-            width,
-            notruncate: o.notruncate,
-        });
+    let term = fit::Term::of_stdout(mode, o.notruncate);
     scols::render(
         &mut buf,
         &mut sink,

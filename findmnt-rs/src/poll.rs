@@ -7,6 +7,7 @@ use common::table::{self, Entry, Format, Index, TableFile};
 use common::{Failure, Result, out::Out};
 
 use crate::cols::{self, Col};
+use crate::fit;
 use crate::scols::{self, Line, Style};
 use crate::select::{Selection, streq_paths};
 use crate::{Ctx, Opts};
@@ -102,6 +103,8 @@ pub fn run(
     })?;
     let mut old = std::mem::take(&mut ctx.entries);
     let mut header = !style.noheadings;
+    // The terminal, asked at the first print and kept, as libsmartcols does.
+    let mut term: Option<Option<fit::Term>> = None;
     let mut text = Vec::new();
     // Consume the current state so that poll() waits for the next change.
     file.read_to_end(&mut text)
@@ -169,7 +172,8 @@ pub fn run(
                 noheadings: !header,
                 ..*style
             };
-            scols::print(&mut buf, out_cols, &lines, &st);
+            let term = term.get_or_insert_with(|| fit::Term::of_stdout(style.mode, o.notruncate));
+            scols::print_on(&mut buf, out_cols, &lines, &st, term.as_ref());
             header = false;
             out.bytes(&buf)?;
             out.flush()?;

@@ -109,10 +109,21 @@ const CHUNK: usize = 1 << 18;
 
 /// Print stored `lines` into `out`.
 pub fn print(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Style) {
+    print_on(out, columns, lines, style, None);
+}
+
+/// [`print`], fitted to a terminal when there is one.
+pub fn print_on(
+    out: &mut Vec<u8>,
+    columns: &[Column],
+    lines: &[Line],
+    style: &Style,
+    term: Option<&fit::Term>,
+) {
     let parents: Vec<Option<usize>> = lines.iter().map(|l| l.parent).collect();
     let mut cells: &[Line] = lines;
     let mut sink = |_: &mut Vec<u8>| -> Result<(), ()> { Ok(()) };
-    let _ = render(out, &mut sink, columns, &parents, &mut cells, style, None);
+    let _ = render(out, &mut sink, columns, &parents, &mut cells, style, term);
 }
 
 /// Print a table of `parents.len()` lines (in tree pre-order: every line after its
