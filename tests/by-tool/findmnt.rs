@@ -968,3 +968,48 @@ echo "n=$n fail=$fail"
     );
     assert_eq!(out.stdout, "n=56 fail=0\n", "{}", out.stderr);
 }
+
+/// `--poll` on a terminal: each change is printed fitted to the terminal (asked once, at the
+/// first change), beside util-linux.
+#[test]
+fn terminal_poll_differential() {
+    if !privileged("findmnt::terminal_poll_differential")
+        || !have_util_linux()
+        || !crate::util::installed("terminal_poll_differential", "script")
+    {
+        return;
+    }
+    let out = ns_sh(
+        &[
+            IDLE,
+            r#"
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
+# The pollers are the children of script (its shell execs them).
+kids() {
+    for s; do
+        for i in $(seq 500); do c=$(cat /proc/$s/task/$s/children) && [ -n "$c" ] && break; sleep 0.01; done
+        echo $c
+    done
+}
+t=a-long-directory-name-to-push-the-target
+mkdir -p d/$t
+for w in 30 64; do
+    script -q -c "stty cols $w rows 50; exec ${UL_FINDMNT:-/usr/bin/findmnt} -p -w 4000" /dev/null > exp & S1=$!
+    script -q -c "stty cols $w rows 50; exec '$RB/findmnt' -p -w 4000" /dev/null > got & S2=$!
+    P=$(kids $S1 $S2)
+    idle $P
+    mount -t tmpfs -o size=5m,mode=1777,uid=1000,nr_inodes=1000 a-long-source-name-for-the-poll d/$t
+    idle $P
+    mount -o remount,ro d/$t
+    idle $P
+    umount d/$t
+    wait
+    cmp exp got && echo "same at $w" || { cat exp; echo ---; cat got; }
+done
+"#,
+        ]
+        .concat(),
+    );
+    assert_eq!(out.stdout, "same at 30\nsame at 64\n", "{}", out.stderr);
+}
