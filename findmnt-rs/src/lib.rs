@@ -11,6 +11,7 @@
 
 mod cols;
 mod fit;
+mod kernel;
 mod poll;
 pub mod scols;
 mod select;
@@ -469,6 +470,8 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
             "options --target and --source can't be used together with command line element that is not an option",
         ));
     }
+    // -T and -M name a path the kernel can look up; a positional TARGET is only a string.
+    let target_option = o.match_target.is_some();
     let mut positional = std::mem::take(&mut o.positional).into_iter();
     if let Some(first) = positional.next() {
         o.match_source = Some(first);
@@ -498,8 +501,40 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
             Source::Kernel
         };
     }
-    // Read the table(s).
-    let (entries, kernel, tid, bad_lines) = load(&o)?;
+    // -T/-M on the kernel's own table: the kernel says which mount the path is (on).
+    let lookup = if target_option
+        && !o.nocanon
+        && o.files.is_empty()
+        && o.source == Source::Kernel
+        && o.poll.is_none()
+        && !o.verify
+    {
+        sel.target
+            .as_deref()
+            .and_then(|t| kernel::lookup(t, sel.strict_target))
+    } else {
+        None
+    };
+    // Its answer spares reading the table, unless an option needs the rest of the table.
+    let quick = lookup.as_ref().and_then(|l| {
+        if o.submounts || o.invert || o.uniq {
+            None
+        } else if sel.strict_target && !l.mount_root {
+            Some(Vec::new())
+        } else if sel.strict_target && l.stacked {
+            None
+        } else {
+            l.entry.clone().map(|e| vec![e])
+        }
+    });
+    let (entries, kernel, tid, bad_lines) = match quick {
+        Some(mut entries) => {
+            name_system_root(&mut entries);
+            let tid = tid_of(std::path::Path::new("/proc/self/mountinfo"));
+            (entries, true, tid, 0)
+        }
+        None => load(&o)?,
+    };
     let mut ctx = Ctx {
         entries,
         kernel,
@@ -524,7 +559,13 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         select::uniq(&mut ctx.entries, ctx.kernel);
     }
     if o.verify {
-        return verify::run(&ctx, &o.files, o.verbose, out);
+        let index = Index::new(&ctx.entries);
+        let settings = verify::Settings {
+            verbose: o.verbose,
+            nocache: o.nocanon,
+            first_only: o.first_only,
+        };
+        return verify::run(&ctx, &mut sel, &index, &settings, out);
     }
     for c in &columns {
         if o.poll.is_none() && c.is_poll() {
@@ -553,12 +594,20 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         );
     }
     let index = Index::new(&ctx.entries);
+    if let Some(l) = &lookup {
+        sel.use_kernel(l, &ctx.entries, &index);
+    }
     let placed: Option<Vec<table::Placed>> = if tree && !o.submounts {
         let wanted = |i: usize| sel.matches(&ctx, &index, i);
         Some(table::forest(&ctx.entries, &index, &wanted))
     } else {
         let mut found = sel.matching_lines(&ctx, &index, o.submounts, o.backward, o.first_only);
-        if found.is_none() && ctx.kernel && sel.noswap && !sel.strict_target && sel.target.is_some()
+        if found.is_none()
+            && ctx.kernel
+            && sel.noswap
+            && !sel.strict_target
+            && sel.target.is_some()
+            && !sel.by_kernel()
         {
             sel.extra_target_match(&ctx, o.backward);
             found = sel.matching_lines(&ctx, &index, o.submounts, o.backward, o.first_only);
@@ -695,15 +744,7 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
         kernel &= format == Format::MountInfo;
         let mut parsed = parsed;
         if format == Format::MountInfo {
-            for e in parsed
-                .entries
-                .iter_mut()
-                .filter(|e| e.source == b"/dev/root")
-            {
-                if let Some(dev) = system_root(e.major, e.minor) {
-                    e.source = dev;
-                }
-            }
+            name_system_root(&mut parsed.entries);
         }
         if format == Format::MountInfo && tid == 0 {
             tid = tid_of(path);
@@ -714,6 +755,15 @@ fn load(o: &Opts) -> Result<(Vec<Entry>, bool, u32, usize)> {
         kernel = false;
     }
     Ok((entries, kernel, tid, bad))
+}
+
+/// The kernel calls the boot device `/dev/root`: name it as findmnt does.
+fn name_system_root(entries: &mut [Entry]) {
+    for e in entries.iter_mut().filter(|e| e.source == b"/dev/root") {
+        if let Some(dev) = system_root(e.major, e.minor) {
+            e.source = dev;
+        }
+    }
 }
 
 /// The device behind the kernel's `/dev/root` name, from its device number (libmount

@@ -448,16 +448,20 @@ fn json<E>(
             scratch.clear();
             let has = cells.cell(li, ci, &mut scratch) && !scratch.is_empty();
             match (col.json, has) {
-                (Json::Array, true) => {
+                // One item, or `null` for an empty cell (as 2.38 writes both).
+                (Json::Array, _) => {
                     out.extend_from_slice(b"[\n");
                     indent(out, level + 2);
-                    out.extend_from_slice(b" \"");
-                    escape::json(&scratch, out);
-                    out.extend_from_slice(b"\"\n");
+                    if has {
+                        out.extend_from_slice(b" \"");
+                        escape::json(&scratch, out);
+                        out.extend_from_slice(b"\"\n");
+                    } else {
+                        out.extend_from_slice(b" null\n");
+                    }
                     indent(out, level + 1);
                     out.push(b']');
                 }
-                (Json::Array, false) => out.extend_from_slice(b"[\n]"),
                 (_, false) => out.extend_from_slice(b"null"),
                 (Json::Number, true) => out.extend_from_slice(&scratch),
                 (Json::String, true) => {

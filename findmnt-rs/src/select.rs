@@ -8,6 +8,7 @@ use std::os::unix::ffi::OsStrExt;
 use common::table::{Entry, Index, Placed};
 
 use crate::cols::{self, Cache};
+use crate::kernel::Lookup;
 use crate::{Ctx, Opts};
 
 /// The selection criteria.
@@ -28,6 +29,8 @@ pub struct Selection {
     pub strict_target: bool,
     target_canon: Option<Option<Vec<u8>>>,
     source_canon: Option<Option<Vec<u8>>>,
+    /// The IDs of the mounts the kernel resolves `-T`/`-M` to: they match, nothing else.
+    mounts: Option<Vec<u64>>,
 }
 
 /// `sscanf(s, "%d:%d")`.
@@ -64,6 +67,7 @@ impl Selection {
             strict_target: o.strict_target,
             target_canon: None,
             source_canon: None,
+            mounts: None,
         };
         if let Some(src) = &o.match_source {
             let src = src.as_bytes();
@@ -154,6 +158,9 @@ impl Selection {
     }
 
     fn match_target(&self, ctx: &Ctx, e: &Entry, t: &[u8]) -> bool {
+        if let Some(ids) = &self.mounts {
+            return ids.contains(&e.id);
+        }
         if streq_paths(&e.target, t) {
             return true;
         }
@@ -194,7 +201,7 @@ impl Selection {
 
     /// Canonicalize the patterns once, so matching 100k entries costs no syscalls each.
     fn prepare(&mut self) {
-        if self.target_canon.is_none() && !self.nocache {
+        if self.target_canon.is_none() && !self.nocache && self.mounts.is_none() {
             self.target_canon = Some(self.target.as_deref().and_then(cols::canonical));
         }
         if self.source_canon.is_none() && !self.nocache {
@@ -262,6 +269,41 @@ impl Selection {
             self.noswap = true;
         }
         (found > 0).then_some(out)
+    }
+
+    /// Match the mounts the kernel resolved the `-T`/`-M` path to, instead of comparing
+    /// mount point strings: for `-T` the mount the path is on, for `-M` the mounts stacked
+    /// at the path (the top one and each one it covers at the same mount point), or none
+    /// when the path is not a mount point. Left as it is when the table does not have the
+    /// mount (a mount point outside our root).
+    pub fn use_kernel(&mut self, found: &Lookup, entries: &[Entry], index: &Index) {
+        if self.strict_target && !found.mount_root {
+            self.mounts = Some(Vec::new());
+            return;
+        }
+        let Some(top) = index.by_id(found.id) else {
+            return;
+        };
+        let mut ids = vec![found.id];
+        if self.strict_target {
+            let mut cur = top;
+            while let Some(below) = index.by_id(entries[cur].parent) {
+                if ids.len() > entries.len()
+                    || ids.contains(&entries[below].id)
+                    || !streq_paths(&entries[below].target, &entries[top].target)
+                {
+                    break;
+                }
+                ids.push(entries[below].id);
+                cur = below;
+            }
+        }
+        self.mounts = Some(ids);
+    }
+
+    /// The kernel decided what `-T`/`-M` matches.
+    pub fn by_kernel(&self) -> bool {
+        self.mounts.is_some()
     }
 
     /// `--target PATH` found nothing: use the mount point PATH is on (libmount

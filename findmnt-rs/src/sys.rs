@@ -6,12 +6,16 @@
 use std::ffi::OsStr;
 use std::fs::Metadata;
 use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
+use common::newmount::{self, MountOf, Statmount, Want};
 use common::table;
 use common::trace;
 use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
 use nix::sys::statvfs::Statvfs;
 
 use crate::NAME;
@@ -84,6 +88,84 @@ pub fn readdir(dir: &Path) -> Vec<PathBuf> {
         format!("readdir({})", q(dir.as_os_str().as_bytes()))
     });
     result.unwrap_or_default()
+}
+
+/// `open(path, O_PATH|O_CLOEXEC)`: a handle on the file a `-T`/`-M` path names, so the
+/// mount ID and the statfs flags below come from the same lookup. O_PATH does not trigger
+/// an automount at the last component.
+pub fn open_path(path: &[u8]) -> Option<OwnedFd> {
+    let flags = OFlag::O_PATH | OFlag::O_CLOEXEC;
+    let result = nix::fcntl::open(OsStr::from_bytes(path), flags, Mode::empty());
+    trace::call(NAME, result, || {
+        format!("open({}, O_PATH|O_CLOEXEC)", q(path))
+    })
+    .ok()
+}
+
+/// `statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE)`.
+pub fn mount_of(fd: &OwnedFd) -> Option<MountOf> {
+    let result = newmount::mount_of(fd.as_fd());
+    let shown = result.map(|_| ());
+    let _ = trace::call(NAME, shown, || {
+        format!(
+            "statx({}, \"\", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE)",
+            fd.as_raw_fd()
+        )
+    });
+    result.ok()
+}
+
+/// `statmount(2)` of a mount by its unique ID.
+pub fn statmount(unique_id: u64, want: Want) -> Option<Statmount> {
+    let result = newmount::statmount(unique_id, want);
+    let shown = result.as_ref().map(|_| ()).map_err(|e| *e);
+    let _ = trace::call(NAME, shown, || {
+        format!(
+            "statmount({{mnt_id={unique_id}, param={}}})",
+            trace::flags(&want)
+        )
+    });
+    result.ok()
+}
+
+/// close(2) of a descriptor only read from (nothing can be lost if it fails).
+pub fn close(fd: OwnedFd) {
+    let raw = fd.as_raw_fd();
+    let _ = trace::call(NAME, nix::unistd::close(fd), || format!("close({raw})"));
+}
+
+/// fstatvfs(2).
+pub fn fstatvfs(fd: &OwnedFd) -> Option<Statvfs> {
+    let result = nix::sys::statvfs::fstatvfs(fd);
+    trace::call(NAME, result.map(|_| ()), || {
+        format!("fstatvfs({})", fd.as_raw_fd())
+    })
+    .ok()?;
+    result.ok()
+}
+
+/// What libblkid does first with a device it is asked to probe: `open(path,
+/// O_RDONLY|O_CLOEXEC|O_NONBLOCK)` and `fstat`; the error is the reason it gives up.
+pub fn open_device(path: &[u8]) -> io::Result<Metadata> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let result = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(OsStr::from_bytes(path))
+        .and_then(|f| f.metadata());
+    let shown = result.as_ref().map(|_| ()).map_err(errno);
+    let _ = trace::call(NAME, shown, || {
+        format!("open({}, O_RDONLY|O_CLOEXEC|O_NONBLOCK), fstat", q(path))
+    });
+    result
+}
+
+/// A whole small file (`/proc/filesystems`, `modules.dep`), traced as one step.
+pub fn read_file(path: &[u8]) -> Option<Vec<u8>> {
+    let result = std::fs::read(OsStr::from_bytes(path));
+    let shown = result.as_ref().map(Vec::len).map_err(errno);
+    let _ = trace::call(NAME, shown, || format!("read_file({})", q(path)));
+    result.ok()
 }
 
 /// The width of the terminal stdout is, or `None` when stdout is not a terminal

@@ -1,14 +1,34 @@
-//! `--verify`: the fstab checks of util-linux `findmnt-verify.c` that need no libblkid
-//! (targets, duplicate targets, sources, option classes; on-disk types are not probed).
+//! `--verify`: the checks of util-linux 2.38 `findmnt-verify.c`, in its order and words, on
+//! the entries the selection picks (all of them unless `-T`, `-M`, `-t`, ... say otherwise):
+//! per entry the order of the table (whole tables only), then target, options, source,
+//! filesystem type and fsck pass, or for a swap area its `discard=` and `pri=` options.
+//!
+//! On-disk filesystem types are not probed (no libblkid): a source that cannot be opened is
+//! reported with the reason, as util-linux reports it, and one that is a directory or a
+//! character device with "Invalid argument", as libblkid refuses it; a block device or file
+//! that opens is not checked further.
 
+use std::fs::Metadata;
 use std::os::unix::fs::FileTypeExt;
 
+use common::table::Index;
 use common::{Result, out::Out};
 
 use crate::cols::{self, Cache};
-use crate::select::streq_paths;
+use crate::select::{Selection, match_fstype};
 use crate::{Ctx, sys};
 
+/// The settings of a check run.
+pub struct Settings {
+    /// `--verbose`: also print what is fine.
+    pub verbose: bool,
+    /// `-C`: compare paths as written, resolve no tags.
+    pub nocache: bool,
+    /// `-f`.
+    pub first_only: bool,
+}
+
+/// The report of one entry: the target line comes before its first message.
 struct Report<'a> {
     out: &'a mut Out,
     verbose: bool,
@@ -18,7 +38,7 @@ struct Report<'a> {
 }
 
 impl Report<'_> {
-    fn line(&mut self, tag: &str, msg: &[u8]) -> Result<()> {
+    fn line(&mut self, tag: char, msg: &[u8]) -> Result<()> {
         if let Some(h) = self.header.take() {
             self.out.bytes(&h)?;
             self.out.str("\n")?;
@@ -29,18 +49,17 @@ impl Report<'_> {
     }
     fn ok(&mut self, msg: &[u8]) -> Result<()> {
         if self.verbose {
-            self.line(" ", msg)
-        } else {
-            Ok(())
+            self.line(' ', msg)?;
         }
+        Ok(())
     }
     fn warn(&mut self, msg: &[u8]) -> Result<()> {
         self.warnings += 1;
-        self.line("W", msg)
+        self.line('W', msg)
     }
     fn error(&mut self, msg: &[u8]) -> Result<()> {
         self.errors += 1;
-        self.line("E", msg)
+        self.line('E', msg)
     }
 }
 
@@ -54,128 +73,78 @@ fn strerror(e: &std::io::Error) -> String {
     )))
 }
 
-/// Check every entry; exit 1 when anything was found.
-pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Out) -> Result<u8> {
+/// One entry's options, as libmount answers `mnt_fs_get_option`.
+struct Options<'a> {
+    all: &'a [u8],
+    items: Vec<&'a [u8]>,
+}
+
+impl<'a> Options<'a> {
+    fn new(all: &'a [u8]) -> Options<'a> {
+        Options {
+            all,
+            items: cols::split_options(all),
+        }
+    }
+
+    fn has(&self, name: &[u8]) -> bool {
+        self.items.iter().any(|o| cols::option_name(o) == name)
+    }
+
+    /// The value of option `name` as libmount hands it to findmnt-verify.c: a pointer into
+    /// the option string, so printing it with `%s` shows the rest of the string too.
+    fn value(&self, name: &[u8]) -> Option<(&'a [u8], &'a [u8])> {
+        let item = self
+            .items
+            .iter()
+            .find(|o| cols::option_name(o) == name && o.len() > name.len())?;
+        let value = &item[name.len() + 1..];
+        let start = value.as_ptr() as usize - self.all.as_ptr() as usize;
+        Some((value, &self.all[start..]))
+    }
+}
+
+/// Check the selected entries; exit 1 when there was an error or a parse error.
+pub fn run(
+    ctx: &Ctx,
+    sel: &mut Selection,
+    index: &Index,
+    s: &Settings,
+    out: &mut Out,
+) -> Result<u8> {
     let mut r = Report {
         out,
-        verbose,
+        verbose: s.verbose,
         header: None,
         errors: 0,
         warnings: 0,
     };
-    for (i, e) in ctx.entries.iter().enumerate() {
+    let check_order = sel.is_listall();
+    let supported = supported_filesystems();
+    // Always forward: findmnt-verify.c makes its own iterator (`-d` does not apply).
+    let picked = sel
+        .matching_lines(ctx, index, false, false, s.first_only)
+        .unwrap_or_default();
+    for p in picked {
+        let i = p.entry;
+        let e = &ctx.entries[i];
         r.header = Some(e.target.clone());
-        if verbose {
-            if let Some(h) = r.header.take() {
-                r.out.bytes(&h)?;
-                r.out.str("\n")?;
-            }
+        let opts = Options::new(&e.vfs_options);
+        if check_order {
+            order(ctx, i, s.nocache, &mut r)?;
         }
-        let opts = cols::split_options(&e.vfs_options);
-        let has = |n: &[u8]| opts.iter().any(|o| cols::option_name(o) == n);
-        // Only noauto makes a missing target or source harmless (not nofail).
-        let lenient = has(b"noauto");
-        let swap = e.fstype == b"swap";
-        let bind = has(b"bind") || has(b"rbind");
-        let pseudo = cols::is_pseudo(&e.fstype) || cols::is_net(&e.fstype) || bind;
-        if !swap {
-            if e.target.is_empty() {
-                r.error(b"undefined target (fs_file)")?;
-            } else {
-                let last = ctx
-                    .entries
-                    .iter()
-                    .rposition(|x| streq_paths(&x.target, &e.target));
-                if last != Some(i) {
-                    r.warn(b"target specified more than once")?;
-                }
-                // Every later entry mounting a parent directory would hide this mount.
-                for parent in later_parents(ctx, i) {
-                    r.error(&cat(&[
-                        b"wrong order: ",
-                        &e.target,
-                        b" specified before ",
-                        parent,
-                    ]))?;
-                }
-                match sys::stat(&e.target) {
-                    Ok(m) if !m.is_dir() => r.error(b"target is not a directory")?,
-                    Ok(_) => match cols::canonical(&e.target) {
-                        Some(c) if c != e.target => {
-                            r.warn(&cat(&[b"non-canonical target path (real: ", &c, b")"]))?;
-                            r.ok(b"target exists")?
-                        }
-                        _ => r.ok(b"target exists")?,
-                    },
-                    Err(err) if lenient => {
-                        r.warn(&cat(&[b"unreachable target: ", strerror(&err).as_bytes()]))?
-                    }
-                    Err(err) => r.error(&cat(&[
-                        b"unreachable on boot required target: ",
-                        strerror(&err).as_bytes(),
-                    ]))?,
-                }
-            }
+        if e.fstype == b"swap" {
+            swaparea(&opts, &mut r)?;
+        } else {
+            target(&e.target, &opts, s.nocache, &mut r)?;
+            options(ctx, i, &mut r)?;
         }
-        let (vfs, fs, user) = classes(&e.vfs_options);
-        if !vfs.is_empty() {
-            r.ok(&cat(&[b"VFS options: ", &vfs]))?;
-        }
-        if !fs.is_empty() && !swap {
-            r.ok(&cat(&[b"FS options: ", &fs]))?;
-        }
-        if !user.is_empty() {
-            r.ok(&cat(&[b"userspace options: ", &user]))?;
-        }
-        if pseudo {
-            r.ok(&cat(&[
-                b"do not check ",
-                &e.source,
-                b" source (pseudo/net)",
-            ]))?;
-            r.ok(&cat(&[
-                b"do not check ",
-                &e.source,
-                b" FS type (pseudo/net)",
-            ]))?;
-            continue;
-        }
-        let device = match cols::tag(&e.source) {
-            Some((t, v)) => match Cache::device_of(cols::tag_dir(t), v) {
-                Some(d) => d.into_os_string().into_vec_bytes(),
-                None => {
-                    let msg = cat(&[b"unreachable on boot required source: ", &e.source]);
-                    if lenient {
-                        r.warn(&msg)?
-                    } else {
-                        r.error(&msg)?
-                    }
-                    continue;
-                }
-            },
-            None => e.source.clone(),
-        };
-        match sys::stat(&device) {
-            Err(err) => {
-                r.warn(&cat(&[
-                    b"unreachable source: ",
-                    &device,
-                    b": ",
-                    strerror(&err).as_bytes(),
-                ]))?;
-                r.warn(
-                    format!("cannot detect on-disk filesystem type ({})", strerror(&err))
-                        .as_bytes(),
-                )?;
-            }
-            Ok(m) if !m.file_type().is_block_device() && !swap => {
-                r.warn(&cat(&[
-                    b"non-bind mount source ",
-                    &device,
-                    b" is a directory or regular file",
-                ]))?;
-            }
-            Ok(_) => r.ok(&cat(&[b"source ", &device, b" exists"]))?,
+        source(&e.source, &e.fstype, &opts, s.nocache, &mut r)?;
+        let no_fsck = fstype(&e.source, &e.fstype, &supported, &mut r)?;
+        if e.target == b"/" && e.passno != 1 && !no_fsck {
+            r.warn(
+                format!("recommended root FS passno is 1 (current is {})", e.passno).as_bytes(),
+            )?;
         }
     }
     let plural =
@@ -196,33 +165,246 @@ pub fn run(ctx: &Ctx, _files: &[std::ffi::OsString], verbose: bool, out: &mut Ou
     Ok(u8::from(r.errors + ctx.bad_lines > 0))
 }
 
-/// Targets of later entries that are parent directories of entry `i`'s target (trailing
-/// slashes dropped; "/" never counts, as in findmnt-verify.c's prefix test).
-fn later_parents(ctx: &Ctx, i: usize) -> Vec<&[u8]> {
-    fn trim(mut t: &[u8]) -> &[u8] {
-        while t.len() > 1 && t.ends_with(b"/") {
-            t = &t[..t.len() - 1];
+/// A target as libmount resolves it: its canonical path, or the path as written when that
+/// fails (or with `-C`).
+fn resolved(target: &[u8], nocache: bool) -> Vec<u8> {
+    if nocache {
+        return target.to_vec();
+    }
+    cols::canonical(target).unwrap_or_else(|| target.to_vec())
+}
+
+/// `verify_order`: every later entry on the same target, or on a parent directory of it
+/// (which would hide this mount), compared as plain string prefixes.
+fn order(ctx: &Ctx, i: usize, nocache: bool, r: &mut Report<'_>) -> Result<()> {
+    let e = &ctx.entries[i];
+    if e.target.is_empty() {
+        return Ok(());
+    }
+    let mine = resolved(&e.target, nocache);
+    for later in &ctx.entries[i + 1..] {
+        if later.target.is_empty() {
+            continue;
         }
-        t
+        let other = resolved(&later.target, nocache);
+        if !mine.starts_with(&other) {
+            continue;
+        }
+        match mine.get(other.len()) {
+            None => r.warn(b"target specified more than once")?,
+            Some(b'/') => r.error(&cat(&[
+                b"wrong order: ",
+                &mine,
+                b" specified before ",
+                &other,
+            ]))?,
+            Some(_) => {}
+        }
     }
-    let mine = trim(&ctx.entries[i].target);
-    ctx.entries[i + 1..]
-        .iter()
-        .filter_map(|x| {
-            let t = trim(&x.target);
-            (mine.starts_with(t) && mine.get(t.len()) == Some(&b'/')).then_some(t)
-        })
-        .collect()
+    Ok(())
 }
 
-trait IntoBytes {
-    fn into_vec_bytes(self) -> Vec<u8>;
+/// `verify_target`.
+fn target(target: &[u8], opts: &Options<'_>, nocache: bool, r: &mut Report<'_>) -> Result<()> {
+    if target.is_empty() {
+        return r.error(b"undefined target (fs_file)");
+    }
+    let real = resolved(target, nocache);
+    if real != target {
+        r.warn(&cat(&[b"non-canonical target path (real: ", &real, b")"]))?;
+    }
+    match sys::stat(&real) {
+        // Only noauto makes a missing target harmless at boot (not nofail).
+        Err(err) if opts.has(b"noauto") => {
+            r.warn(&cat(&[b"unreachable target: ", strerror(&err).as_bytes()]))
+        }
+        Err(err) => r.error(&cat(&[
+            b"unreachable on boot required target: ",
+            strerror(&err).as_bytes(),
+        ])),
+        Ok(m) if !m.is_dir() && !opts.has(b"bind") => r.error(b"target is not a directory"),
+        Ok(_) => r.ok(b"target exists"),
+    }
 }
 
-impl IntoBytes for std::ffi::OsString {
-    fn into_vec_bytes(self) -> Vec<u8> {
-        std::os::unix::ffi::OsStringExt::into_vec(self)
+/// `verify_options`: the option classes, shown with `--verbose`.
+fn options(ctx: &Ctx, i: usize, r: &mut Report<'_>) -> Result<()> {
+    let e = &ctx.entries[i];
+    let (vfs, fs, user) = if ctx.kernel {
+        (e.vfs_options.clone(), e.fs_options.clone(), Vec::new())
+    } else {
+        classes(&e.vfs_options)
+    };
+    if !vfs.is_empty() {
+        r.ok(&cat(&[b"VFS options: ", &vfs]))?;
     }
+    if !fs.is_empty() {
+        r.ok(&cat(&[b"FS options: ", &fs]))?;
+    }
+    if !user.is_empty() {
+        r.ok(&cat(&[b"userspace options: ", &user]))?;
+    }
+    Ok(())
+}
+
+/// A pseudo or network filesystem: its source and type are not checked.
+fn pseudo_or_net(fstype: &[u8]) -> bool {
+    cols::is_pseudo(fstype) || cols::is_net(fstype)
+}
+
+/// `verify_source`: a tag must name a device; a path should exist and be a block device,
+/// unless the mount is a bind mount or the filesystem needs no device.
+fn source(
+    spec: &[u8],
+    fstype: &[u8],
+    opts: &Options<'_>,
+    nocache: bool,
+    r: &mut Report<'_>,
+) -> Result<()> {
+    let path = match cols::tag(spec) {
+        Some((name, value)) => {
+            let device = if nocache {
+                None
+            } else {
+                Cache::device_of(cols::tag_dir(name), value)
+            };
+            let Some(device) = device else {
+                let shown = cat(&[name.as_bytes(), b"=", value]);
+                return if opts.has(b"noauto") {
+                    r.warn(&cat(&[b"unreachable: ", &shown]))
+                } else {
+                    r.error(&cat(&[b"unreachable on boot required source: ", &shown]))
+                };
+            };
+            let device = device.into_os_string().into_encoded_bytes();
+            r.ok(&cat(&[spec, b" translated to ", &device]))?;
+            device
+        }
+        // NAME=value that libmount does not know as a tag, naming no file (blkid would
+        // parse it as one).
+        None if spec.contains(&b'=') && sys::stat(spec).is_err() => {
+            return r.error(&cat(&[b"unsupported source tag: ", spec]));
+        }
+        None => spec.to_vec(),
+    };
+    let bind = opts.has(b"bind");
+    if pseudo_or_net(fstype) {
+        return r.ok(&cat(&[b"do not check ", &path, b" source (pseudo/net)"]));
+    }
+    match sys::stat(&path) {
+        Err(err) => r.warn(&cat(&[
+            b"unreachable source: ",
+            &path,
+            b": ",
+            strerror(&err).as_bytes(),
+        ])),
+        Ok(m) if (m.is_dir() || m.is_file()) && !bind => r.warn(&cat(&[
+            b"non-bind mount source ",
+            &path,
+            b" is a directory or regular file",
+        ])),
+        Ok(m) if !m.file_type().is_block_device() && !bind => {
+            r.warn(&cat(&[b"source ", &path, b" is not a block device"]))
+        }
+        Ok(_) => r.ok(&cat(&[b"source ", &path, b" exists"])),
+    }
+}
+
+/// `verify_fstype`: the type should be one the kernel supports, and the source should hold
+/// it (here: should open). Returns whether the type needs no fsck (xfs, btrfs).
+fn fstype(spec: &[u8], fstype: &[u8], supported: &[Vec<u8>], r: &mut Report<'_>) -> Result<bool> {
+    let src = match cols::tag(spec) {
+        Some((name, value)) => match Cache::device_of(cols::tag_dir(name), value) {
+            Some(d) => d.into_os_string().into_encoded_bytes(),
+            None => return Ok(false),
+        },
+        None if spec.is_empty() => return Ok(false),
+        None => cols::canonical(spec).unwrap_or_else(|| spec.to_vec()),
+    };
+    if pseudo_or_net(fstype) {
+        r.ok(&cat(&[b"do not check ", &src, b" FS type (pseudo/net)"]))?;
+        return Ok(false);
+    }
+    let auto = fstype == b"auto";
+    let no_fsck = fstype == b"xfs" || fstype == b"btrfs";
+    if !fstype.is_empty()
+        && fstype != b"swap"
+        && !auto
+        && fstype != b"none"
+        && !supported.iter().any(|s| match_fstype(s, fstype))
+    {
+        r.warn(&cat(&[fstype, b" seems unsupported by the current kernel"]))?;
+    }
+    if let Err(reason) = sys::open_device(&src).and_then(|m| probeable(&m)) {
+        let msg = format!(
+            "cannot detect on-disk filesystem type ({})",
+            strerror(&reason)
+        );
+        if auto {
+            r.error(msg.as_bytes())?;
+        } else {
+            r.warn(msg.as_bytes())?;
+        }
+    }
+    Ok(no_fsck)
+}
+
+/// libblkid probes block devices and regular files; anything else it refuses with EINVAL.
+fn probeable(m: &Metadata) -> std::io::Result<()> {
+    if m.file_type().is_block_device() || m.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::from_raw_os_error(nix::libc::EINVAL))
+    }
+}
+
+/// `verify_swaparea`: `discard=` takes `once` or `pages`, `pri=` a number.
+fn swaparea(opts: &Options<'_>, r: &mut Report<'_>) -> Result<()> {
+    if let Some((value, rest)) = opts.value(b"discard") {
+        if !b"once".starts_with(value) && !b"pages".starts_with(value) {
+            r.error(&cat(&[b"unsupported swaparea discard policy: ", rest]))?;
+        }
+    }
+    if let Some((value, _)) = opts.value(b"pri") {
+        let digits = value.strip_prefix(b"-").unwrap_or(value);
+        if !digits.iter().all(u8::is_ascii_digit) {
+            r.error(b"failed to parse swaparea priority option")?;
+        }
+    }
+    Ok(())
+}
+
+/// The filesystem types the kernel has or can load: `/proc/filesystems`, then the modules
+/// under `kernel/fs/` (not `nls`) in `/lib/modules/RELEASE/modules.dep`.
+fn supported_filesystems() -> Vec<Vec<u8>> {
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    if let Some(text) = sys::read_file(b"/proc/filesystems") {
+        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let name = line
+                .rsplit(|&b| b == b'\t' || b == b' ')
+                .next()
+                .unwrap_or(line);
+            names.push(name.to_vec());
+        }
+    }
+    let release = sys::read_file(b"/proc/sys/kernel/osrelease").unwrap_or_default();
+    let release = release.trim_ascii_end();
+    let path = cat(&[b"/lib/modules/", release, b"/modules.dep"]);
+    if let Some(text) = sys::read_file(&path) {
+        for line in text.split(|&b| b == b'\n') {
+            if !line.starts_with(b"kernel/fs/") || line.starts_with(b"kernel/fs/nls/") {
+                continue;
+            }
+            let Some(module) = line.split(|&b| b == b':').next() else {
+                continue;
+            };
+            let file = module.rsplit(|&b| b == b'/').next().unwrap_or(module);
+            if let Some(at) = file.windows(3).position(|w| w == b".ko") {
+                names.push(file[..at].to_vec());
+            }
+        }
+    }
+    names
 }
 
 /// An fstab option string split into (VFS, FS, userspace) options.
@@ -238,4 +420,21 @@ fn classes(all: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
         }
     }
     (vfs, fs, user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_values_point_into_the_string() {
+        let o = Options::new(b"sw,discard=foo,pri=abc");
+        assert_eq!(
+            o.value(b"discard"),
+            Some((&b"foo"[..], &b"foo,pri=abc"[..]))
+        );
+        assert_eq!(o.value(b"pri"), Some((&b"abc"[..], &b"abc"[..])));
+        assert_eq!(o.value(b"sw"), None);
+        assert!(o.has(b"sw") && !o.has(b"discard=foo"));
+    }
 }

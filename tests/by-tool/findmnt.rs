@@ -550,7 +550,7 @@ for sz in 24684084k 74709867k 1023m 1048575k 1537k 2047m 999999999k 3g; do
 done
 S="$SCRATCH"
 fail=0
-for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-T $S/d" "-T $S/e" "-M $S/a" "-M $S/d" \
+for args in "" "-l" "-J" "-r" "-P" "-T $S/a/f/file" "-T $S/a/b" "-T $S/e" "-M $S/a" "-M $S/d" \
     "-R -M $S/a" "-R $S/a -J" "-t tmpfs -l" "-O ro -l" "-O noexec -r" "-D -T $S/a" \
     "-D -b -M $S/a" "-D -t tmpfs" "-D -b -t tmpfs" "-o +PROPAGATION,OPT-FIELDS -l" "--shadowed -l" "-U -l" "-N $$ -o TARGET,TID -M $S/a" \
     "-S three" "$S/d" "two" "-f -t tmpfs" "-d backward -f -t tmpfs" "-k -l" \
@@ -567,6 +567,85 @@ echo fail=$fail
         "{}{}",
         out.stdout,
         out.stderr
+    );
+}
+
+/// `-T` and `-M` on the live table are answered by the kernel (statx's mount ID, then
+/// statmount) without reading mountinfo: every column the same as util-linux's for mounts
+/// with every option mountinfo can show, and the kernel's answer where 2.38 string-matches
+/// mount points: `-T` gives the one mount a path is on (util-linux#4424), `-M` the mounts
+/// stacked at a mount point and nothing for a hidden one.
+#[test]
+fn target_and_mountpoint_from_the_kernel() {
+    if !privileged("target_and_mountpoint_from_the_kernel") || !have_util_linux() {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+findmnt() { "${UL_FINDMNT:-/usr/bin/findmnt}" "$@"; }
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+mkdir -p a b c 'sp ace' "$(printf 'tab\tx')" 'b\s' e f g h i j k/l/m p
+mount -t tmpfs -o nosuid,nodev,noexec,noatime,sync,dirsync,lazytime,mand 'src with space' a
+mount --bind -o ro a b
+mount -t tmpfs tmp2 c
+mount --make-shared c
+mount --bind c 'sp ace'
+mount --make-slave 'sp ace'
+mount -t tmpfs -o nodiratime,strictatime x "$(printf 'tab\tx')"
+mount -t tmpfs -o nosymfollow y 'b\s'
+mount --make-unbindable 'b\s'
+mkdir a/sub
+mount --bind a/sub e
+mount -t proc proc f
+mount -t tmpfs z g
+mount -t tmpfs z2 g
+mount -t sysfs -o ro sysfs h
+mount -t tmpfs -o uid=1,gid=2,mode=1777,nr_inodes=100 '' i
+mount -t tmpfs j1 j
+mkdir j/deep
+mount -t tmpfs j2 j/deep
+mount -t tmpfs j3 j
+mkdir j/deep
+mount -t tmpfs -o ro k k/l/m
+mount -t tmpfs -o size=1k,huge=never p1 p
+mkdir -p q/x
+mount -t tmpfs q1 q/x
+mount -t tmpfs q2 q
+cols=TARGET,SOURCE,SOURCES,FSTYPE,OPTIONS,VFS-OPTIONS,FS-OPTIONS,OPT-FIELDS,PROPAGATION,FSROOT
+cols=$cols,ID,PARENT,MAJ:MIN,SIZE,USED,AVAIL,USE%,FREQ,PASSNO,LABEL,UUID
+fail=0
+for t in "$SCRATCH" a b c 'sp ace' "$(printf 'tab\tx')" 'b\s' e f h i k/l/m k/l p a/sub /; do
+  for opt in -M -T; do
+    for mode in "" -r -J -P; do
+      # (In variables: a file written on the scratch fs would change its USED column.)
+      exp=$(findmnt $opt "$t" -o $cols $mode 2>&1 || echo "rc=$?")
+      got=$("$RB/findmnt" $opt "$t" -o $cols $mode 2>&1 || echo "rc=$?")
+      [ "$exp" = "$got" ] || { fail=1; printf 'DIFF [%s %s %s]\n%s\n%s\n' "$opt" "$t" "$mode" "$exp" "$got"; }
+    done
+    # No mountinfo read: the kernel answered.
+    ROOTBOX_TRACE=1 "$RB/findmnt" $opt "$t" 2>&1 >/dev/null | grep 'open("/proc/self/mountinfo"' && fail=1
+  done
+done
+echo fail=$fail
+f() { "$RB/findmnt" -n -o SOURCE "$@" || echo "rc=$?"; }
+echo "stacked: $(f -T g | paste -sd,) / $(f -M g | paste -sd,) / $(f -T g/ -d backward -f)"
+echo "hidden: $(f -M j/deep) / $(f -T j/deep) / $(f -M j | paste -sd,)"
+echo "not a mount point: $(f -M k/l) / $(f -T k/l)"
+ROOTBOX_TRACE=1 "$RB/findmnt" -M k/l 2>&1 | grep -c 'open("/proc/self/mountinfo"\|statmount' || true
+echo "whole table: $(f -T g -i -t tmpfs | grep -c '^z') / $(f -M g -R | paste -sd,) / $(f -T j/deep -U)"
+echo "strings: $(f -C -M "$SCRATCH/g" | paste -sd,) / $(f -T "$SCRATCH/nonexistent") / $(f -M "$SCRATCH/q/x") / $(findmnt -n -o SOURCE -M "$SCRATCH/q/x")"
+"#,
+    );
+    out.is(
+        0,
+        "fail=0\n\
+         stacked: z2 / z,z2 / z2\n\
+         hidden: rc=1 / j3 / j1,j3\n\
+         not a mount point: rc=1 / rootbox-scratch\n\
+         0\n\
+         whole table: 1 / z,z2 / j3\n\
+         strings: z,z2 / rc=1 / q1 / q1\n",
+        "",
     );
 }
 
@@ -677,6 +756,39 @@ fn verify_differential() {
          garbage\n"
     );
     differential("fstab-verify", fstab.as_bytes(), &["-x", "-x --verbose"]);
+    // Every check of findmnt-verify.c in its order: table order (duplicates, a parent
+    // mounted later), root fsck pass, tags, unknown tags, sources that are directories or
+    // character devices, auto and unsupported types, swap options, option classes.
+    std::os::unix::fs::symlink(&dir.0, dir.0.join("link")).unwrap();
+    std::fs::create_dir(dir.0.join("sub")).unwrap();
+    let fstab = format!(
+        "/dev/nope-root / ext4 defaults 0 0\n/dev/nope-r2 / btrfs defaults 0 1\n\
+         /dev/nope-f {d}/x/y ext4 defaults 0 2\ntmpfs {d}/x tmpfs rw 0 0\n\
+         tmpfs {d}/link tmpfs rw 0 0\n{d} {d}/sub ext4 defaults 0 0\n{d} {d}/sub none bind 0 0\n\
+         /dev/null /nonexistent-n ext4 defaults 0 0\n/dev/nope-d /nonexistent-d auto defaults 0 0\n\
+         /dev/nope-e /nonexistent-e foofs,ext4 ro,user,x-foo=1,uid=3,noauto 0 0\n\
+         /dev/nope-g {d}/sub foofs defaults 0 0\nFOO=bar /nonexistent-foo ext4 defaults 0 0\n\
+         UUID=nope-1 /nonexistent-u ext4 noauto 0 0\nPARTUUID=nope-2 {d} ext4 defaults 0 0\n\
+         srv:/x /nonexistent-nfs nfs defaults 0 0\n\
+         /nope-s1 none swap sw,discard=foo,pri=abc 0 0\n/nope-s2 none swap discard=once,pri=-5 0 0\n\
+         /nope-s3 none swap discard=pag,pri= 0 0\n/dev/null none swap discard 0 0\n"
+    );
+    let target = format!("-x --verbose -T {d}/sub");
+    differential(
+        "fstab-verify-all",
+        fstab.as_bytes(),
+        &[
+            "-x",
+            "-x --verbose",
+            "-x -C --verbose",
+            "-x -t tmpfs --verbose",
+            "-x -f",
+            "-x -d backward -f --verbose",
+            "-x -S /dev/null",
+            "-x -O noauto --verbose",
+            &target,
+        ],
+    );
 }
 
 #[test]
@@ -738,8 +850,9 @@ echo fail=$fail
 }
 
 /// `ROOTBOX_TRACE=1`: every syscall findmnt makes, in order, for a live `-M` with a statvfs
-/// column, a `-F` file and a missing `-F` file (only the live table's size and the
-/// scratch/`/proc` paths are normalised).
+/// column (answered by the kernel, then again with `-R`, which reads the table), a `-F` file
+/// and a missing `-F` file (only the live table's size, mount IDs and the scratch/`/proc`
+/// paths are normalised).
 #[test]
 fn trace_lines() {
     if !privileged("findmnt::trace_lines") {
@@ -751,8 +864,10 @@ mkdir a
 mount -t tmpfs -o size=1m srcname a
 printf 'tmpfs /t tmpfs rw 0 0\n' > tab
 export ROOTBOX_TRACE=1
-"$RB/findmnt" -n -o TARGET,USE% -M a 2>&1 |
-  sed "s#$SCRATCH#S#g; s#/proc/[0-9]*/#/proc/PID/#; /read(3/s/ = [1-9][0-9]*$/ = N/"
+for r in "" -R; do
+  "$RB/findmnt" -n -o TARGET,USE% $r -M a 2>&1 |
+    sed "s#$SCRATCH#S#g; s#/proc/[0-9]*/#/proc/PID/#; /read(3/s/ = [1-9][0-9]*$/ = N/; s/mnt_id=[0-9]*/mnt_id=N/"
+done
 { "$RB/findmnt" -F tab -n -o TARGET,SOURCE
   "$RB/findmnt" -F missing || echo rc=$?
 } 2>&1
@@ -760,13 +875,27 @@ export ROOTBOX_TRACE=1
     );
     out.is(
         0,
-        "findmnt: open(\"/proc/self/mountinfo\", O_RDONLY|O_CLOEXEC) = 3\n\
+        "findmnt: open(\"a\", O_PATH|O_CLOEXEC) = 3\n\
+         findmnt: statx(3, \"\", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE) = 0\n\
+         findmnt: statmount({mnt_id=N, param=SB_BASIC|MNT_BASIC|PROPAGATE_FROM|MNT_ROOT|MNT_POINT|FS_TYPE|MNT_OPTS|FS_SUBTYPE|SB_SOURCE|SUPPORTED_MASK}) = 0\n\
+         findmnt: fstatvfs(3) = 0\n\
+         findmnt: statmount({mnt_id=N, param=MNT_POINT}) = 0\n\
+         findmnt: close(3) = 0\n\
+         findmnt: realpath(\"/proc/self/mountinfo\") = \"/proc/PID/mountinfo\"\n\
+         findmnt: statvfs(\"S/a\") = 0\n\
+         S/a   0%\n\
+         findmnt: open(\"a\", O_PATH|O_CLOEXEC) = 3\n\
+         findmnt: statx(3, \"\", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE) = 0\n\
+         findmnt: statmount({mnt_id=N, param=SB_BASIC|MNT_BASIC|PROPAGATE_FROM|MNT_ROOT|MNT_POINT|FS_TYPE|MNT_OPTS|FS_SUBTYPE|SB_SOURCE|SUPPORTED_MASK}) = 0\n\
+         findmnt: fstatvfs(3) = 0\n\
+         findmnt: statmount({mnt_id=N, param=MNT_POINT}) = 0\n\
+         findmnt: close(3) = 0\n\
+         findmnt: open(\"/proc/self/mountinfo\", O_RDONLY|O_CLOEXEC) = 3\n\
          findmnt: read(3, ..., 65536) = N\n\
          findmnt: read(3, ..., 65536) = 0\n\
          findmnt: poll([{fd=3, events=POLLPRI}], 1, 0) = 0\n\
          findmnt: close(3) = 0\n\
          findmnt: realpath(\"/proc/self/mountinfo\") = \"/proc/PID/mountinfo\"\n\
-         findmnt: realpath(\"a\") = \"S/a\"\n\
          findmnt: statvfs(\"S/a\") = 0\n\
          S/a   0%\n\
          findmnt: open(\"tab\", O_RDONLY|O_CLOEXEC) = 3\n\
