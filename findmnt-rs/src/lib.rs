@@ -3,11 +3,11 @@
 //! Reads the kernel mount table (`/proc/self/mountinfo`), fstab, mtab or any table file
 //! (`-F`), selects entries (`-S`, `-T`, `-M`, `-t`, `-O`, `--real`, ...) and prints them as
 //! a tree, a list, raw, key="value" pairs or JSON, byte for byte as util-linux does (on a
-//! terminal the tree and list are fitted to its width, see `fit`), with its exit codes: 0 when something was printed, 1 when a
-//! search found nothing or on errors. Deliberate differences (DESIGN.md §3): the tree is
-//! built from a parent→children index (O(n), where util-linux is O(n²)) and survives
-//! cycles; JSON is always valid UTF-8 (`\xNN` text for bytes that are not); a cut-off last
-//! line of a `-F` file is reported.
+//! terminal the tree and list are fitted to its width, see `fit`), with its exit codes: 0
+//! when something was printed, 1 when a search found nothing or on errors. Deliberate
+//! differences (DESIGN.md §3): the tree is built from a parent→children index (O(n), where
+//! util-linux is O(n²)) and survives cycles; JSON is always valid UTF-8 (`\xNN` text for
+//! bytes that are not); a cut-off last line of a `-F` file is reported.
 
 mod cols;
 mod fit;
