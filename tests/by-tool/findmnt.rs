@@ -1142,3 +1142,23 @@ done
     );
     assert_eq!(out.stdout, "same at 30\nsame at 64\n", "{}", out.stderr);
 }
+
+/// `ROOTBOX_TRACE=1` on a terminal shows the window-size ioctl (and only there: piped
+/// output, pinned by `trace_lines`, asks nothing).
+#[test]
+fn terminal_trace() {
+    if !crate::util::installed("terminal_trace", "script") {
+        return;
+    }
+    let dir = Scratch::new();
+    let file = dir.0.join("tab");
+    std::fs::write(&file, "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n").unwrap();
+    let argv = vec!["-F".to_string(), file.to_string_lossy().into_owned()];
+    let ours = tool_path("findmnt").to_string_lossy().into_owned();
+    let shown = on_terminal(&ours, &argv, 45, "export ROOTBOX_TRACE=1;", "C.UTF-8");
+    let shown = String::from_utf8_lossy(&shown);
+    assert!(
+        shown.contains("findmnt: ioctl(1, TIOCGWINSZ, {ws_row=50, ws_col=45}) = 0\r\nTARGET SOURCE    FSTYPE OPTIONS\r\n/      /dev/sda1 ext4   rw\r\n[exit 0]"),
+        "{shown}"
+    );
+}
