@@ -549,6 +549,73 @@ mod tests {
         );
     }
 
+    /// Any columns, cells, tree shape and terminal width: fitting and printing never panic
+    /// (no unsigned overflow in debug builds), and without a terminal nothing changes.
+    #[test]
+    fn any_table_any_width() {
+        use crate::scols::{Line, Mode, Style, print, print_on};
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        const NAMES: &[&str] = &[
+            "TARGET", "SOURCE", "FSTYPE", "OPTIONS", "ID", "USE%", "ACTION",
+        ];
+        const TEXT: &[&str] = &[
+            "",
+            "/",
+            "rw,relatime",
+            "\u{4e2d}\u{6587}x",
+            "e\u{301}",
+            "a\x1bb",
+            "tmpfs",
+        ];
+        for _ in 0..400 {
+            let cols: Vec<Column> = (0..1 + next(5))
+                .map(|i| Column {
+                    name: NAMES[next(NAMES.len())],
+                    hint: [0.1, 0.25, 0.3, 2.0, 10.0, 36.0][next(6)],
+                    right: next(3) == 0,
+                    tree: i == 0 && next(2) == 0,
+                    strict: next(5) == 0,
+                    json: crate::scols::Json::String,
+                })
+                .collect();
+            let lines: Vec<Line> = (0..next(12))
+                .map(|i| Line {
+                    cells: cols
+                        .iter()
+                        .map(|_| {
+                            let t = TEXT[next(TEXT.len())].repeat(next(4));
+                            (next(6) != 0).then(|| t.into_bytes())
+                        })
+                        .collect(),
+                    parent: (i > 0 && next(4) != 0).then(|| next(i)),
+                })
+                .collect();
+            let style = Style {
+                mode: Mode::Human,
+                noheadings: next(4) == 0,
+                ascii: next(2) == 0,
+                utf8: next(4) != 0,
+                shellvar: false,
+            };
+            let t = Term {
+                width: 1 + next(120),
+                notruncate: next(3) == 0,
+            };
+            let mut out = Vec::new();
+            print_on(&mut out, &cols, &lines, &style, Some(&t));
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            print(&mut a, &cols, &lines, &style);
+            print_on(&mut b, &cols, &lines, &style, None);
+            assert_eq!(a, b);
+        }
+    }
+
     #[test]
     fn cells_cut_overflow_and_pad() {
         let cols = findmnt_cols();

@@ -10,7 +10,7 @@
 //! bytes that are not); a cut-off last line of a `-F` file is reported.
 
 mod cols;
-mod fit;
+pub mod fit;
 mod kernel;
 mod poll;
 pub mod scols;
