@@ -13,7 +13,7 @@
 //!    stages: `TRUNC` columns wider than their share (relative hint × terminal width),
 //!    then any `TRUNC` column, then any column with a relative hint. A column never goes
 //!    below its header's width; the tree column is left alone once the table is no wider
-//!    than the widest tree art (in bytes, as libsmartcols compares it).
+//!    than the widest tree art.
 //!
 //! [`Fitted::cell`] prints a cell at its fitted width: a `TRUNC` cell is cut where its
 //! width ends, with no ellipsis, never inside a character (a double-width character that
@@ -402,6 +402,11 @@ mod tests {
 
     #[test]
     fn flags_follow_findmnt() {
+        // Every row names a findmnt column, and every TRUNC column has a relative hint.
+        for &(name, trunc, _) in FLAGS {
+            let info = crate::cols::INFOS.iter().find(|i| i.name == name);
+            assert!(info.is_some_and(|i| !trunc || relative(i.hint)), "{name}");
+        }
         assert_eq!(flags("OPTIONS"), (true, false));
         assert_eq!(flags("VFS-OPTIONS"), (true, false));
         assert_eq!(flags("TARGET"), (false, true));
