@@ -2,8 +2,8 @@
 //! `libsmartcols/src/calculate.c` and `print.c`) does when stdout is a terminal.
 //!
 //! The width pass of [`crate::scols`] measures every column; on a terminal it also keeps
-//! the cell widths of the `NOEXTREMES` columns ([`Sample`]). [`fit`] then turns the
-//! measurements and the terminal's width into column widths:
+//! the cell widths of the `NOEXTREMES` columns ([`Sample`]). [`Session::layout`] then turns
+//! the measurements and the terminal's width into column widths:
 //! 1. A `NOEXTREMES` column (TARGET, SOURCE, FSROOT) whose widest cell is more than twice
 //!    the average cell is "extreme": while the table is too wide, it is measured again
 //!    without those cells.
@@ -21,10 +21,11 @@
 //! rest of the line continues on the next line, under padding and the tree's vertical
 //! lines. The last column is never padded.
 //!
-//! Known difference: libsmartcols keeps a column's statistics (average cell, "extreme"
-//! flag, widest cell) across the prints of one table, which `--poll` reuses for every
-//! change; rootbox measures each change afresh. Only a change of several lines with an
-//! extreme TARGET or SOURCE can come out differently.
+//! libsmartcols keeps a column's statistics (average cell, "extreme" flag, widest cell) in
+//! the column, across the prints of one table, and `--poll` prints every change with the
+//! same table: a [`Session`] carries them from print to print. Once a column has been found
+//! extreme, its cells wider than twice that first average no longer widen it, on a terminal
+//! or not; such a cell overflows onto the next line.
 
 use common::escape;
 
@@ -125,22 +126,145 @@ impl Sample {
         }
     }
 
-    /// If column `ci` is extreme, its widest cell once cells wider than twice the average
-    /// are ignored.
-    fn extreme(&self, ci: usize, widest: usize) -> Option<usize> {
-        let v = self.widths.get(ci)?.as_ref()?;
-        if v.is_empty() {
-            return None;
-        }
-        let avg = v.iter().map(|&w| w as usize).sum::<usize>() / v.len();
-        if avg == 0 || widest <= avg * 2 {
-            return None;
-        }
-        v.iter()
+    /// The cells noted for column `ci` (a `NOEXTREMES` column), if any.
+    fn cells(&self, ci: usize) -> Option<&[u32]> {
+        self.widths.get(ci)?.as_deref()
+    }
+
+    /// The widest cell of column `ci` no wider than `limit`.
+    fn widest_within(&self, ci: usize, limit: usize) -> usize {
+        self.cells(ci)
+            .unwrap_or_default()
+            .iter()
             .map(|&w| w as usize)
-            .filter(|&w| w <= avg * 2)
+            .filter(|&w| w <= limit)
             .max()
-            .or(Some(0))
+            .unwrap_or(0)
+    }
+}
+
+/// A column's statistics, which libsmartcols keeps in the column across the prints of one
+/// table (`--poll` prints each change with the same table).
+#[derive(Clone, Debug, Default)]
+struct Stats {
+    /// Sum and count of the cells measured while the average was still 0.
+    sum: usize,
+    count: usize,
+    /// Average cell width, fixed once it is not 0 (`width_avg`).
+    avg: usize,
+    /// A cell was more than twice the average when it was fixed (`is_extreme`).
+    extreme: bool,
+    /// The widest cell ever (`width_max`).
+    max: usize,
+}
+
+/// What the prints of one table share: the terminal, asked at the first print, and the
+/// column statistics.
+#[derive(Debug, Default)]
+pub struct Session {
+    notruncate: bool,
+    keep: bool,
+    term: Option<Option<Term>>,
+    stats: Vec<Stats>,
+}
+
+impl Session {
+    /// For one print.
+    pub fn once(notruncate: bool) -> Session {
+        Session {
+            notruncate,
+            ..Session::default()
+        }
+    }
+
+    /// For a table printed again and again (`--poll`): statistics carry over, so even
+    /// output that is not a terminal is laid out here.
+    pub fn kept(notruncate: bool) -> Session {
+        Session {
+            notruncate,
+            keep: true,
+            ..Session::default()
+        }
+    }
+
+    /// One print on `term`, whatever stdout is.
+    #[cfg(test)]
+    fn on(term: Term) -> Session {
+        Session {
+            term: Some(Some(term)),
+            ..Session::once(term.notruncate)
+        }
+    }
+
+    /// The terminal, asked once.
+    pub fn term(&mut self, mode: Mode) -> Option<Term> {
+        let notruncate = self.notruncate;
+        *self
+            .term
+            .get_or_insert_with(|| Term::of_stdout(mode, notruncate))
+    }
+
+    /// Whether this print needs the cells of the `NOEXTREMES` columns noted.
+    pub fn wants_sample(&self) -> bool {
+        self.keep || self.term.flatten().is_some()
+    }
+
+    /// Lay out one print of `columns`, whose widest cells are `widest` (libsmartcols
+    /// `count_column_width` with the statistics of earlier prints, then, on a terminal,
+    /// `__scols_calculate`).
+    pub fn layout(
+        &mut self,
+        columns: &[Column],
+        widest: &[usize],
+        sample: &Sample,
+        tree_art: usize,
+    ) -> Fitted {
+        self.stats.resize(columns.len(), Stats::default());
+        let mut measured = Vec::with_capacity(columns.len());
+        for (ci, col) in columns.iter().enumerate() {
+            let st = &mut self.stats[ci];
+            let all = widest.get(ci).copied().unwrap_or(0);
+            st.max = st.max.max(all);
+            // Cells found extreme in an earlier print do not count.
+            let width = if st.extreme {
+                base_width(col, sample.widest_within(ci, 2 * st.avg))
+            } else {
+                base_width(col, all)
+            };
+            if st.avg == 0 {
+                if let Some(cells) = sample.cells(ci) {
+                    st.sum += cells.iter().map(|&w| w as usize).sum::<usize>();
+                    st.count += cells.len();
+                }
+                if let Some(avg) = st.sum.checked_div(st.count) {
+                    st.avg = avg;
+                    st.extreme = avg > 0 && st.max > 2 * avg;
+                }
+            }
+            let extreme = st.extreme.then(|| {
+                (
+                    base_width(col, sample.widest_within(ci, 2 * st.avg)),
+                    st.max,
+                )
+            });
+            measured.push((width, extreme));
+        }
+        match self.term.flatten() {
+            Some(term) => fit_measured(columns, &measured, tree_art, &term),
+            None => Fitted {
+                cols: columns
+                    .iter()
+                    .zip(&measured)
+                    .map(|(c, m)| Fit {
+                        width: m.0,
+                        hidden: false,
+                        trunc: flags(c.name).0 && !self.notruncate,
+                        right: c.right,
+                        tree: c.tree,
+                    })
+                    .collect(),
+            },
+        }
     }
 }
 
@@ -166,21 +290,33 @@ pub struct Fitted {
     cols: Vec<Fit>,
 }
 
-/// Fit `columns`, whose widest cells are `widest`, to `term` (libsmartcols
-/// `__scols_calculate` on a terminal). `tree_art` is the widest tree art.
-pub fn fit(
+/// Fit one print of `columns`, whose widest cells are `widest`, to `term`.
+#[cfg(test)]
+fn fit(
     columns: &[Column],
     widest: &[usize],
     sample: &Sample,
     tree_art: usize,
     term: &Term,
 ) -> Fitted {
+    Session::on(*term).layout(columns, widest, sample, tree_art)
+}
+
+/// Fit columns measured as `(width, extreme)` to `term` (libsmartcols `__scols_calculate`
+/// on a terminal); `extreme` is, for an extreme column, its width without its extreme cells
+/// and its widest cell. `tree_art` is the widest tree art.
+fn fit_measured(
+    columns: &[Column],
+    measured: &[(usize, Option<(usize, usize)>)],
+    tree_art: usize,
+    term: &Term,
+) -> Fitted {
     let tw = term.width;
     let mut cols: Vec<Fit> = columns
         .iter()
-        .enumerate()
-        .map(|(ci, c)| Fit {
-            width: base_width(c, widest.get(ci).copied().unwrap_or(0)),
+        .zip(measured)
+        .map(|(c, m)| Fit {
+            width: m.0,
             hidden: false,
             trunc: flags(c.name).0 && !term.notruncate,
             right: c.right,
@@ -192,17 +328,12 @@ pub fn fit(
         return Fitted { cols };
     }
     let mut width = cols.iter().map(|c| c.width).sum::<usize>() + n - 1;
-    let extreme: Vec<Option<usize>> = (0..n)
-        .map(|ci| {
-            let max = widest.get(ci).copied().unwrap_or(0);
-            sample.extreme(ci, max).map(|w| base_width(&columns[ci], w))
-        })
-        .collect();
+    let extreme: Vec<Option<(usize, usize)>> = measured.iter().map(|m| m.1).collect();
     let mut extremes = extreme.iter().filter(|e| e.is_some()).count();
     // Too wide: measure the extreme columns again without their extreme cells.
     if width > tw && extremes > 0 {
         for (c, e) in cols.iter_mut().zip(&extreme) {
-            let Some(w) = *e else { continue };
+            let Some((w, _)) = *e else { continue };
             if c.width > w {
                 width -= c.width - w;
             } else {
@@ -216,11 +347,8 @@ pub fn fit(
             // Room to spare goes to the extreme columns, up to their widest cell. A
             // column wider than that (its header) is set back to it, as libsmartcols'
             // unsigned arithmetic does.
-            for (ci, c) in cols.iter_mut().enumerate() {
-                if extreme[ci].is_none() {
-                    continue;
-                }
-                let max = widest.get(ci).copied().unwrap_or(0);
+            for (c, e) in cols.iter_mut().zip(&extreme) {
+                let Some((_, max)) = *e else { continue };
                 let mut add = tw - width;
                 if add > 0 && c.width + add > max {
                     add = max.wrapping_sub(c.width);
@@ -469,8 +597,7 @@ mod tests {
             s.note(1, 6);
         }
         // avg 12, 40 > 24: TARGET is extreme, 6 without the 40.
-        assert_eq!(s.extreme(0, 40), Some(6));
-        assert_eq!(s.extreme(1, 6), None);
+        assert_eq!(s.widest_within(0, 24), 6);
         let f = fit(&cols, &[40, 6, 6, 30], &s, 0, &term(60));
         // 40+6+6+30+3 = 85 > 60 -> TARGET 6 (51), then back up to fill the terminal.
         assert_eq!(widths(&f), vec![15, 6, 6, 30]);
@@ -541,7 +668,13 @@ mod tests {
             shellvar: false,
         };
         let mut out = Vec::new();
-        print_on(&mut out, &cols, &lines, &style, Some(&term(24)));
+        print_on(
+            &mut out,
+            &cols,
+            &lines,
+            &style,
+            Some(&mut Session::on(term(24))),
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "TARGET SOURCE    OPTIONS\n\
@@ -613,12 +746,45 @@ mod tests {
                 notruncate: next(3) == 0,
             };
             let mut out = Vec::new();
-            print_on(&mut out, &cols, &lines, &style, Some(&t));
+            print_on(&mut out, &cols, &lines, &style, Some(&mut Session::on(t)));
             let (mut a, mut b) = (Vec::new(), Vec::new());
             print(&mut a, &cols, &lines, &style);
             print_on(&mut b, &cols, &lines, &style, None);
             assert_eq!(a, b);
         }
+    }
+
+    #[test]
+    fn a_kept_session_remembers_extreme_columns() {
+        let cols = [
+            col("TARGET", 0.30, false, false),
+            col("SOURCE", 0.25, false, false),
+        ];
+        let print = |session: &mut Session, targets: &[usize]| {
+            let mut s = Sample::new(&cols);
+            for &t in targets {
+                s.note(0, t);
+                s.note(1, 1);
+            }
+            let widest = [targets.iter().copied().max().unwrap_or(0), 1];
+            widths(&session.layout(&cols, &widest, &s, 0))
+        };
+        // Not a terminal: the first print sets TARGET's average (13) and finds it extreme.
+        let mut kept = Session::kept(false);
+        kept.term = Some(None);
+        assert_eq!(print(&mut kept, &[5, 5, 5, 40]), vec![40, 6]);
+        // From then on, cells over 26 do not widen it.
+        assert_eq!(print(&mut kept, &[30]), vec![6, 6]);
+        assert_eq!(print(&mut kept, &[26, 9]), vec![26, 6]);
+        // One print alone measures afresh.
+        let mut once = Session::once(false);
+        once.term = Some(None);
+        assert!(!once.wants_sample());
+        // On a terminal: room to spare goes to the extreme column, up to its widest cell ever.
+        let mut kept = Session::kept(false);
+        kept.term = Some(Some(term(60)));
+        assert_eq!(print(&mut kept, &[5, 5, 5, 40]), vec![40, 19]);
+        assert_eq!(print(&mut kept, &[9]), vec![40, 19]);
     }
 
     #[test]

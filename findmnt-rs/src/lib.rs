@@ -635,7 +635,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         b.clear();
         Ok(())
     };
-    let term = fit::Term::of_stdout(mode, o.notruncate);
+    let mut session = fit::Session::once(o.notruncate);
     scols::render(
         &mut buf,
         &mut sink,
@@ -643,7 +643,7 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         &parents,
         &mut cells,
         &style,
-        term.as_ref(),
+        Some(&mut session),
     )?;
     sink(&mut buf)?;
     // The process is about to exit: handing a 100k-entry table back to malloc piece by

@@ -103,8 +103,9 @@ pub fn run(
     })?;
     let mut old = std::mem::take(&mut ctx.entries);
     let mut header = !style.noheadings;
-    // The terminal, asked at the first print and kept, as libsmartcols does.
-    let mut term: Option<Option<fit::Term>> = None;
+    // One table for every change, as findmnt's: the terminal is asked at the first print
+    // and the column statistics carry over.
+    let mut session = fit::Session::kept(o.notruncate);
     let mut text = Vec::new();
     // Consume the current state so that poll() waits for the next change.
     file.read_to_end(&mut text)
@@ -172,8 +173,7 @@ pub fn run(
                 noheadings: !header,
                 ..*style
             };
-            let term = term.get_or_insert_with(|| fit::Term::of_stdout(style.mode, o.notruncate));
-            scols::print_on(&mut buf, out_cols, &lines, &st, term.as_ref());
+            scols::print_on(&mut buf, out_cols, &lines, &st, Some(&mut session));
             header = false;
             out.bytes(&buf)?;
             out.flush()?;

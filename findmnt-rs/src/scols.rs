@@ -112,23 +112,26 @@ pub fn print(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Styl
     print_on(out, columns, lines, style, None);
 }
 
-/// [`print`], fitted to a terminal when there is one.
+/// [`print`] as one of the prints of `session` (fitted to a terminal when there is one).
 pub fn print_on(
     out: &mut Vec<u8>,
     columns: &[Column],
     lines: &[Line],
     style: &Style,
-    term: Option<&fit::Term>,
+    session: Option<&mut fit::Session>,
 ) {
     let parents: Vec<Option<usize>> = lines.iter().map(|l| l.parent).collect();
     let mut cells: &[Line] = lines;
     let mut sink = |_: &mut Vec<u8>| -> Result<(), ()> { Ok(()) };
-    let _ = render(out, &mut sink, columns, &parents, &mut cells, style, term);
+    let _ = render(
+        out, &mut sink, columns, &parents, &mut cells, style, session,
+    );
 }
 
 /// Print a table of `parents.len()` lines (in tree pre-order: every line after its
-/// parent, children in order), handing full chunks of `buf` to `sink`. On a terminal
-/// (`term`) the human form is fitted to its width.
+/// parent, children in order), handing full chunks of `buf` to `sink`. With a `session`
+/// the human form is fitted to the terminal, if there is one, and follows the statistics
+/// of the session's earlier prints.
 pub fn render<E>(
     buf: &mut Vec<u8>,
     sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
@@ -136,12 +139,12 @@ pub fn render<E>(
     parents: &[Option<usize>],
     cells: &mut dyn Cells,
     style: &Style,
-    term: Option<&fit::Term>,
+    session: Option<&mut fit::Session>,
 ) -> Result<(), E> {
     match style.mode {
         Mode::Json => json(buf, sink, columns, parents, cells),
         Mode::Raw | Mode::Pairs => plain(buf, sink, columns, parents.len(), cells, style),
-        Mode::Human => human(buf, sink, columns, parents, cells, style, term),
+        Mode::Human => human(buf, sink, columns, parents, cells, style, session),
     }
 }
 
@@ -187,7 +190,7 @@ fn human<E>(
     parents: &[Option<usize>],
     cells: &mut dyn Cells,
     style: &Style,
-    term: Option<&fit::Term>,
+    mut session: Option<&mut fit::Session>,
 ) -> Result<(), E> {
     let n = parents.len();
     if n == 0 {
@@ -211,7 +214,11 @@ fn human<E>(
     // Pass 1: column widths (libsmartcols `count_column_width`, non-terminal output).
     let ncols = columns.len();
     let mut maxdata = vec![0usize; ncols];
-    let mut sample = term.map(|_| fit::Sample::new(columns));
+    let sampled = session.as_deref_mut().is_some_and(|s| {
+        s.term(style.mode);
+        s.wants_sample()
+    });
+    let mut sample = sampled.then(|| fit::Sample::new(columns));
     let mut scratch = Vec::new();
     let mut sink_null = Vec::new();
     // Widths do not depend on the order, and the table's own order is cache-friendly.
@@ -243,9 +250,9 @@ fn human<E>(
         .enumerate()
         .map(|(ci, col)| fit::base_width(col, maxdata[ci]))
         .collect();
-    let fitted = term
+    let fitted = session
         .zip(sample)
-        .map(|(t, s)| fit::fit(columns, &maxdata, &s, fit::tree_art_width(&depth), t));
+        .map(|(f, s)| f.layout(columns, &maxdata, &s, fit::tree_art_width(&depth)));
     if !style.noheadings {
         for (ci, col) in columns.iter().enumerate() {
             let mut text = Vec::new();
