@@ -1168,3 +1168,62 @@ fn terminal_trace() {
         "{shown}"
     );
 }
+
+/// `--poll` keeps one table for every change, and libsmartcols keeps each column's
+/// statistics in it: after a change of several mounts has made TARGET "extreme", a later
+/// long target no longer widens the column and overflows onto the next line, piped or on a
+/// terminal, beside util-linux.
+#[test]
+fn poll_keeps_column_statistics() {
+    if !privileged("findmnt::poll_keeps_column_statistics")
+        || !have_util_linux()
+        || !crate::util::installed("poll_keeps_column_statistics", "script")
+    {
+        return;
+    }
+    let out = ns_sh(
+        &[
+            IDLE,
+            r#"
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+kids() {
+    for s; do
+        for i in $(seq 500); do c=$(cat /proc/$s/task/$s/children) && [ -n "$c" ] && break; sleep 0.01; done
+        echo $c
+    done
+}
+# Targets well over twice the average, whatever the scratch directory's name.
+long=$(printf 'a-very-long-name%.0s' $(seq 8))
+new=$(printf 'a-new-mount-point%.0s' $(seq 8))
+mkdir -p a b c
+mount -t tmpfs t a
+mkdir a/x a/y a/z a/$long
+for d in x y z $long; do mount -t tmpfs t a/$d; done
+ul=${UL_FINDMNT:-/usr/bin/findmnt}
+cols=ACTION,TARGET,SOURCE
+"$ul" -p -w 4000 -o $cols > exp & P1=$!
+"$RB/findmnt" -p -w 4000 -o $cols > got & P2=$!
+script -q -c "stty cols 60 rows 50; exec $ul -p -w 4000 -o $cols" /dev/null > texp & S1=$!
+script -q -c "stty cols 60 rows 50; exec '$RB/findmnt' -p -w 4000 -o $cols" /dev/null > tgot & S2=$!
+P="$P1 $P2 $(kids $S1 $S2)"
+idle $P
+mount --rbind a b
+idle $P
+mount --rbind a/$long c
+idle $P
+mkdir c/$new
+mount -t tmpfs t c/$new
+wait
+cmp exp got && echo piped same || { cat exp; echo ---; cat got; }
+cmp texp tgot && echo terminal same || { cat texp; echo ---; cat tgot; }
+grep -c '^                  t$' got
+"#,
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        out.stdout, "piped same\nterminal same\n1\n",
+        "{}",
+        out.stderr
+    );
+}
