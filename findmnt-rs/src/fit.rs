@@ -102,7 +102,8 @@ fn relative(hint: f64) -> bool {
     hint > 0.0 && hint < 1.0
 }
 
-/// Cell widths of the `NOEXTREMES` columns, kept by the width pass on a terminal.
+/// Cell widths of the `NOEXTREMES` columns, noted by the width pass of a [`Session`]'s
+/// print (on a terminal, or for `--poll`).
 #[derive(Debug, Default)]
 pub struct Sample {
     widths: Vec<Option<Vec<u32>>>,
@@ -284,7 +285,8 @@ struct Fit {
     tree: bool,
 }
 
-/// Column widths fitted to a terminal, and how cells are printed at them.
+/// Column widths of one print (fitted to the terminal, if any), and how cells are printed
+/// at them.
 #[derive(Clone, Debug)]
 pub struct Fitted {
     cols: Vec<Fit>,
