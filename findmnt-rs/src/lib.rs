@@ -2,14 +2,15 @@
 //!
 //! Reads the kernel mount table (`/proc/self/mountinfo`), fstab, mtab or any table file
 //! (`-F`), selects entries (`-S`, `-T`, `-M`, `-t`, `-O`, `--real`, ...) and prints them as
-//! a tree, a list, raw, key="value" pairs or JSON, byte for byte as util-linux does when
-//! stdout is not a terminal, with its exit codes: 0 when something was printed, 1 when a
-//! search found nothing or on errors. Deliberate differences (DESIGN.md §3): the tree is
-//! built from a parent→children index (O(n), where util-linux is O(n²)) and survives
-//! cycles; JSON is always valid UTF-8 (`\xNN` text for bytes that are not); a cut-off last
-//! line of a `-F` file is reported.
+//! a tree, a list, raw, key="value" pairs or JSON, byte for byte as util-linux does (on a
+//! terminal the tree and list are fitted to its width, see `fit`), with its exit codes: 0
+//! when something was printed, 1 when a search found nothing or on errors. Deliberate
+//! differences (DESIGN.md §3): the tree is built from a parent→children index (O(n), where
+//! util-linux is O(n²)) and survives cycles; JSON is always valid UTF-8 (`\xNN` text for
+//! bytes that are not); a cut-off last line of a `-F` file is reported.
 
 mod cols;
+pub mod fit;
 mod kernel;
 mod poll;
 mod reader;
@@ -134,6 +135,7 @@ struct Opts {
     real: bool,
     pseudo: bool,
     shadowed: bool,
+    notruncate: bool,
     list_columns: bool,
     output_all: bool,
     vfs_all: bool,
@@ -268,7 +270,7 @@ fn parse(args: Vec<OsString>) -> Result<Action> {
             Short('P') | Long("pairs") => o.pairs = true,
             Short('n') | Long("noheadings") => o.noheadings = true,
             Short('y') | Long("shell") => o.shellvar = true,
-            Short('u') | Long("notruncate") => {}
+            Short('u') | Long("notruncate") => o.notruncate = true,
             Short('v') | Long("nofsroot") => o.nofsroot = true,
             Short('R') | Long("submounts") => o.submounts = true,
             Short('U') | Long("uniq") => o.uniq = true,
@@ -634,7 +636,16 @@ fn run(mut o: Opts, out: &mut Out) -> Result<u8> {
         b.clear();
         Ok(())
     };
-    scols::render(&mut buf, &mut sink, &out_cols, &parents, &mut cells, &style)?;
+    let mut session = fit::Session::once(o.notruncate);
+    scols::render(
+        &mut buf,
+        &mut sink,
+        &out_cols,
+        &parents,
+        &mut cells,
+        &style,
+        Some(&mut session),
+    )?;
     sink(&mut buf)?;
     // The process is about to exit: handing a 100k-entry table back to malloc piece by
     // piece would cost more than building it.

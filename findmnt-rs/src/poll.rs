@@ -7,6 +7,7 @@ use common::table::{self, Entry, Format, Index, TableFile};
 use common::{Failure, Result, out::Out};
 
 use crate::cols::{self, Col};
+use crate::fit;
 use crate::scols::{self, Line, Style};
 use crate::select::{Selection, streq_paths};
 use crate::{Ctx, Opts};
@@ -102,6 +103,9 @@ pub fn run(
     })?;
     let mut old = std::mem::take(&mut ctx.entries);
     let mut header = !style.noheadings;
+    // One table for every change, as findmnt's: the terminal is asked at the first print
+    // and the column statistics carry over.
+    let mut session = fit::Session::kept(o.notruncate);
     let mut text = Vec::new();
     // Consume the current state so that poll() waits for the next change.
     file.read_to_end(&mut text)
@@ -169,7 +173,7 @@ pub fn run(
                 noheadings: !header,
                 ..*style
             };
-            scols::print(&mut buf, out_cols, &lines, &st);
+            scols::print_on(&mut buf, out_cols, &lines, &st, Some(&mut session));
             header = false;
             out.bytes(&buf)?;
             out.flush()?;

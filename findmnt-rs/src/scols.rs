@@ -1,11 +1,14 @@
-//! The output table: what libsmartcols (util-linux 2.38) prints for findmnt, byte for byte,
-//! when stdout is not a terminal: tree, list, `--raw`, `--pairs` and `--json` forms.
+//! The output table: what libsmartcols (util-linux 2.38) prints for findmnt, byte for byte:
+//! tree, list, `--raw`, `--pairs` and `--json` forms.
 //!
 //! Column widths follow `calculate.c`: the widest cell (tree art included), at least the
-//! header's width, raised to an absolute width hint; a non-terminal never truncates.
+//! header's width, raised to an absolute width hint; a non-terminal never truncates. On a
+//! terminal the aligned forms are fitted to its width (the `fit` module).
 //! Every step is one pass over the lines, so printing is O(n) in every mode.
 
 use common::escape;
+
+use crate::fit;
 
 /// How a column's cells look in JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,14 +107,29 @@ const CHUNK: usize = 1 << 18;
 
 /// Print stored `lines` into `out`.
 pub fn print(out: &mut Vec<u8>, columns: &[Column], lines: &[Line], style: &Style) {
+    print_on(out, columns, lines, style, None);
+}
+
+/// [`print`] as one of the prints of `session` (fitted to a terminal when there is one).
+pub fn print_on(
+    out: &mut Vec<u8>,
+    columns: &[Column],
+    lines: &[Line],
+    style: &Style,
+    session: Option<&mut fit::Session>,
+) {
     let parents: Vec<Option<usize>> = lines.iter().map(|l| l.parent).collect();
     let mut cells: &[Line] = lines;
     let mut sink = |_: &mut Vec<u8>| -> Result<(), ()> { Ok(()) };
-    let _ = render(out, &mut sink, columns, &parents, &mut cells, style);
+    let _ = render(
+        out, &mut sink, columns, &parents, &mut cells, style, session,
+    );
 }
 
 /// Print a table of `parents.len()` lines (in tree pre-order: every line after its
-/// parent, children in order), handing full chunks of `buf` to `sink`.
+/// parent, children in order), handing full chunks of `buf` to `sink`. With a `session`
+/// the human form is fitted to the terminal, if there is one, and follows the statistics
+/// of the session's earlier prints.
 pub fn render<E>(
     buf: &mut Vec<u8>,
     sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
@@ -119,11 +137,12 @@ pub fn render<E>(
     parents: &[Option<usize>],
     cells: &mut dyn Cells,
     style: &Style,
+    session: Option<&mut fit::Session>,
 ) -> Result<(), E> {
     match style.mode {
         Mode::Json => json(buf, sink, columns, parents, cells),
         Mode::Raw | Mode::Pairs => plain(buf, sink, columns, parents.len(), cells, style),
-        Mode::Human => human(buf, sink, columns, parents, cells, style),
+        Mode::Human => human(buf, sink, columns, parents, cells, style, session),
     }
 }
 
@@ -161,7 +180,7 @@ fn shape(parents: &[Option<usize>]) -> (Vec<bool>, Vec<bool>, Vec<u32>) {
 }
 
 // Lines are addressed by number in several parallel arrays.
-#[allow(clippy::needless_range_loop)]
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 fn human<E>(
     buf: &mut Vec<u8>,
     sink: &mut dyn FnMut(&mut Vec<u8>) -> Result<(), E>,
@@ -169,6 +188,7 @@ fn human<E>(
     parents: &[Option<usize>],
     cells: &mut dyn Cells,
     style: &Style,
+    mut session: Option<&mut fit::Session>,
 ) -> Result<(), E> {
     let n = parents.len();
     if n == 0 {
@@ -192,11 +212,17 @@ fn human<E>(
     // Pass 1: column widths (libsmartcols `count_column_width`, non-terminal output).
     let ncols = columns.len();
     let mut maxdata = vec![0usize; ncols];
+    let sampled = session.as_deref_mut().is_some_and(|s| {
+        s.term(style.mode);
+        s.wants_sample()
+    });
+    let mut sample = sampled.then(|| fit::Sample::new(columns));
     let mut scratch = Vec::new();
     // Widths do not depend on the order, and the table's own order is cache-friendly.
-    // A left-aligned last column is never padded: its width is never used.
+    // A left-aligned last column is never padded: its width is never used (but fitting a
+    // terminal's width looks at every column).
     let measured = match columns.last() {
-        Some(c) if !c.right => ncols - 1,
+        Some(c) if !c.right && sample.is_none() => ncols - 1,
         _ => ncols,
     };
     for li in by_locality(n, cells) {
@@ -210,28 +236,27 @@ fn human<E>(
                 w += escape::safe_width(data, style.utf8);
             }
             maxdata[ci] = maxdata[ci].max(w);
+            if let Some(s) = &mut sample {
+                s.note(ci, w);
+            }
         }
     }
     let colw: Vec<usize> = columns
         .iter()
         .enumerate()
-        .map(|(ci, col)| {
-            let min = col.name.len().max(1);
-            let w = maxdata[ci];
-            if w < min && !col.strict {
-                min
-            } else if col.hint >= 1.0 && (w as f64) < col.hint && (min as f64) < col.hint {
-                col.hint as usize
-            } else {
-                w
-            }
-        })
+        .map(|(ci, col)| fit::base_width(col, maxdata[ci]))
         .collect();
+    let fitted = session
+        .zip(sample)
+        .map(|(f, s)| f.layout(columns, &maxdata, &s, fit::tree_art_width(&depth)));
     if !style.noheadings {
         for (ci, col) in columns.iter().enumerate() {
             let mut text = Vec::new();
             let w = escape::safe(col.name.as_bytes(), style.utf8, &mut text);
-            cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols);
+            match &fitted {
+                Some(f) => f.cell(buf, ci, &text, w, &|_| 0),
+                None => cell(buf, &text, w, colw[ci], col.right, ci + 1 == ncols),
+            }
         }
         buf.push(b'\n');
     }
@@ -244,44 +269,65 @@ fn human<E>(
     let mut text = Vec::new();
     for li in 0..n {
         let d = if tree { depth[li] as usize } else { 0 };
+        // Where this line's ancestors' part of the tree art ends in `prefix`.
+        let at = if d > 0 {
+            ends.get(d - 1).copied().unwrap_or(0)
+        } else {
+            0
+        };
         for (ci, col) in columns.iter().enumerate() {
             let last = ci + 1 == ncols;
             let art = col.tree && tree && d > 0;
-            let out = if col.right {
-                text.clear();
-                &mut text
-            } else {
-                &mut *buf
-            };
-            let start = out.len();
+            if fitted.is_none() && !col.right {
+                // Left-aligned, not fitted: straight into the output, padded after.
+                let start = buf.len();
+                let mut w = 0;
+                if art {
+                    buf.extend_from_slice(&prefix[..at]);
+                    buf.extend_from_slice(if is_last[li] { right } else { branch });
+                    w = 2 * d;
+                }
+                if let Some(data) = cells.cell(li, ci, &mut scratch) {
+                    w += escape::safe(data, style.utf8, buf);
+                }
+                if !last {
+                    let pad = if buf.len() == start {
+                        colw[ci] + 1
+                    } else {
+                        colw[ci].saturating_sub(w) + 1
+                    };
+                    buf.resize(buf.len() + pad, b' ');
+                }
+                continue;
+            }
+            // Measured first, then padded or fitted.
+            text.clear();
             let mut w = 0;
             if art {
-                let at = ends.get(d - 1).copied().unwrap_or(0);
-                out.extend_from_slice(&prefix[..at]);
-                out.extend_from_slice(if is_last[li] { right } else { branch });
+                text.extend_from_slice(&prefix[..at]);
+                text.extend_from_slice(if is_last[li] { right } else { branch });
                 w = 2 * d;
             }
             if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                w += escape::safe(data, style.utf8, out);
+                w += escape::safe(data, style.utf8, &mut text);
             }
-            if col.right {
-                // Padding first: measured, then written.
-                cell(buf, &text, w, colw[ci], true, last);
-            } else if !last {
-                // Left-aligned: written straight into the output, padded after.
-                let pad = if buf.len() == start {
-                    colw[ci] + 1
-                } else {
-                    colw[ci].saturating_sub(w) + 1
-                };
-                buf.resize(buf.len() + pad, b' ');
+            match &fitted {
+                // Below an overflowing cell, the tree lines of this line go on.
+                Some(f) => f.cell(buf, ci, &text, w, &|out: &mut Vec<u8>| {
+                    if d == 0 {
+                        return 0;
+                    }
+                    out.extend_from_slice(&prefix[..at]);
+                    out.extend_from_slice(if is_last[li] { b"  " } else { vert });
+                    2 * d
+                }),
+                None => cell(buf, &text, w, colw[ci], col.right, last),
             }
         }
         buf.push(b'\n');
         if tree && d > 0 {
             // This line's children hang under it: their prefix is this line's plus a bar,
             // or a blank when this line is its parent's last child.
-            let at = ends.get(d - 1).copied().unwrap_or(0);
             prefix.truncate(at);
             prefix.extend_from_slice(if is_last[li] { b"  " } else { vert });
             ends.truncate(d);

@@ -164,3 +164,74 @@ pub fn read_file(path: &[u8]) -> Option<Vec<u8>> {
     let _ = trace::call(NAME, shown, || format!("read_file({})", q(path)));
     result.ok()
 }
+
+/// The width of the terminal stdout is, or `None` when stdout is not a terminal
+/// (libsmartcols fits a table only then): the TIOCGWINSZ column count, else a positive
+/// decimal `$COLUMNS`, else 80 (util-linux lib/ttyutils.c `get_terminal_width`).
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let mut ws = nix::libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    #[allow(unsafe_code)]
+    // SAFETY: TIOCGWINSZ (ioctl_tty(2)) only writes one struct winsize through the pointer,
+    // which points to a live, writable winsize for the whole call. nix has no wrapper.
+    let ret = unsafe { nix::libc::ioctl(1, nix::libc::TIOCGWINSZ, &mut ws) };
+    let result = Errno::result(ret).map(|_| ());
+    let _ = trace::call(NAME, result, || {
+        format!(
+            "ioctl(1, TIOCGWINSZ, {{ws_row={}, ws_col={}}})",
+            ws.ws_row, ws.ws_col
+        )
+    });
+    let mut cols = if result.is_ok() {
+        usize::from(ws.ws_col)
+    } else {
+        0
+    };
+    if cols == 0 {
+        cols = std::env::var_os("COLUMNS")
+            .and_then(|v| columns_value(v.as_bytes()))
+            .unwrap_or(0);
+    }
+    Some(if cols > 0 { cols } else { 80 })
+}
+
+/// `$COLUMNS` as util-linux takes it (`strtol` base 10, the whole string, 1..=INT_MAX):
+/// leading blanks and a sign are allowed, anything after the digits is not.
+fn columns_value(v: &[u8]) -> Option<usize> {
+    let s = std::str::from_utf8(v).ok()?;
+    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = t.parse().ok()?;
+    (1..=i64::from(i32::MAX))
+        .contains(&n)
+        .then(|| usize::try_from(n).ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::columns_value;
+
+    #[test]
+    fn columns_like_strtol() {
+        assert_eq!(columns_value(b"100"), Some(100));
+        assert_eq!(columns_value(b" +42"), Some(42));
+        assert_eq!(columns_value(b"0"), None);
+        assert_eq!(columns_value(b"-5"), None);
+        assert_eq!(columns_value(b"80x"), None);
+        assert_eq!(columns_value(b""), None);
+        assert_eq!(columns_value(b"2147483647"), Some(2147483647));
+        assert_eq!(columns_value(b"2147483648"), None);
+    }
+}

@@ -909,3 +909,323 @@ done
         "",
     );
 }
+
+/// What a terminal `cols` wide receives from `PROG ARGS` run on it (util-linux `script`
+/// gives it a pseudo-terminal; `prelude` runs first in the same shell, after `stty`).
+fn on_terminal(prog: &str, args: &[String], cols: usize, prelude: &str, locale: &str) -> Vec<u8> {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let line = format!(
+        "stty cols {cols} rows 50; {prelude} exec {prog} {}",
+        quoted.join(" ")
+    );
+    let out = cmd("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .env("LC_ALL", locale)
+        .run();
+    let mut shown = out.raw_stdout;
+    shown.extend_from_slice(format!("[exit {}]", out.code).as_bytes());
+    shown
+}
+
+/// Compare util-linux's findmnt and ours on terminals of each width; describe differences.
+fn terminal_diffs(
+    file: &std::path::Path,
+    cases: &[&str],
+    widths: &[usize],
+    locale: &str,
+) -> (usize, Vec<String>) {
+    let ours = tool_path("findmnt").to_string_lossy().into_owned();
+    let mut runs = 0;
+    let mut failures = Vec::new();
+    for case in cases {
+        let (prelude, args) = match case.split_once(';') {
+            Some((p, a)) => (format!("{p};"), a),
+            None => (String::new(), *case),
+        };
+        let mut argv: Vec<String> = vec!["-F".into(), file.to_string_lossy().into_owned()];
+        argv.extend(args.split_whitespace().map(String::from));
+        for &cols in widths {
+            runs += 1;
+            let mut theirs = on_terminal(&reference(), &argv, cols, &prelude, locale);
+            if args.contains("-J") {
+                theirs = fix_json(&theirs);
+            }
+            let got = on_terminal(&ours, &argv, cols, &prelude, locale);
+            if theirs != got {
+                failures.push(format!(
+                    "[{case}] at {cols} columns ({locale}):\n--- util-linux\n{}\n--- ours\n{}",
+                    String::from_utf8_lossy(&theirs),
+                    String::from_utf8_lossy(&got)
+                ));
+            }
+        }
+    }
+    (runs, failures)
+}
+
+/// On a terminal, libsmartcols fits the table to its width (relative hints, TRUNC columns
+/// cut, extreme cells ignored, overflowing cells continued on the next line): compared
+/// with util-linux under pseudo-terminals of many widths, on generated tables with hostile
+/// names, long targets and deep trees.
+#[test]
+fn terminal_widths_differential() {
+    if !have_util_linux() || !crate::util::installed("terminal_widths_differential", "script") {
+        return;
+    }
+    let dir = Scratch::new();
+    let mut long =
+        b"1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro\n".to_vec();
+    let mut path = String::new();
+    for i in 2..14 {
+        path.push_str(&format!("/level-{i}-{}", "x".repeat(i % 5 * 4)));
+        long.extend_from_slice(
+            format!(
+                "{i} {} 0:{i} /sub{i} {path} rw,nosuid,nodev shared:{i} master:1 - fuse.sshfs user@host.example.com:/export/{i} rw,user_id=0,group_id=0,default_permissions,allow_other\n",
+                if i % 4 == 0 { 1 } else { i - 1 }
+            )
+            .as_bytes(),
+        );
+    }
+    // A deep tree with siblings at every level: the tree column stops shrinking at its art.
+    let mut deep = b"1 0 8:1 / / rw - ext4 /dev/sda rw,errors=remount-ro\n".to_vec();
+    let mut path = String::new();
+    for i in 2..17 {
+        path.push_str(&format!("/d{i}"));
+        deep.extend_from_slice(
+            format!(
+                "{i} {} 0:{i} / {path} rw - tmpfs t rw,size=1024k,mode=1777\n",
+                i - 1
+            )
+            .as_bytes(),
+        );
+        deep.extend_from_slice(
+            format!("{} {} 0:{i} / {path}/s rw - tmpfs t rw\n", i + 100, i - 1).as_bytes(),
+        );
+    }
+    // SOURCE "extreme" (a cell over twice the average) and narrower than its header: with
+    // room to spare libsmartcols sets it back to its widest cell, and the header overflows.
+    let narrow = b"1 0 8:1 / / rw - ext4 a rw\n2 1 0:2 / /x rw - tmpfs b rw\n\
+        3 1 0:3 / /y rw - tmpfs c rw\n4 1 0:4 / /z rw - tmpfs abcde rw\n"
+        .to_vec();
+    let files = [
+        ("narrow", narrow),
+        ("deep", deep),
+        ("gen1", table(1, 30)),
+        ("gen2", table(2, 45)),
+        ("gen3", table(3, 12)),
+        ("long", long),
+    ];
+    let cases = [
+        "",
+        "-l",
+        "-u",
+        "-a",
+        "-n -o TARGET,OPTIONS",
+        "-o TARGET,FSROOT,OPT-FIELDS,PROPAGATION,VFS-OPTIONS,FS-OPTIONS",
+        "-l -o SOURCE,FSTYPE,ID,PARENT,MAJ:MIN,TARGET",
+        "-o +ID,FSROOT -u -l",
+        "-o OPTIONS,TARGET,SOURCE",
+        // (--df reads the sizes of "/", which change under a busy build: see
+        // terminal_df_differential for sizes.)
+        "-l -a -u",
+        "-r",
+        "-J -o TARGET,OPTIONS",
+    ];
+    let widths = [20, 40, 60, 80, 100, 132, 200];
+    let mut runs = 0;
+    let mut failures = Vec::new();
+    for (name, text) in &files {
+        let file = dir.0.join(name);
+        std::fs::write(&file, text).unwrap();
+        let (n, f) = terminal_diffs(&file, &cases, &widths, "C.UTF-8");
+        runs += n;
+        failures.extend(f);
+    }
+    // No UTF-8: ASCII art and \xNN everywhere; and the terminal width from $COLUMNS when
+    // the terminal reports none (a valid one, or else 80).
+    let file = dir.0.join("gen1");
+    let (n, f) = terminal_diffs(&file, &["", "-l -o TARGET,OPTIONS"], &[33, 71], "C");
+    runs += n;
+    failures.extend(f);
+    let env_cases = [
+        "stty cols 0; export COLUMNS=57; -l",
+        "stty cols 0; export COLUMNS=57x;",
+        "stty cols 0; export COLUMNS=-3; -o TARGET,OPTIONS",
+        "export COLUMNS=150;",
+    ];
+    let (n, f) = terminal_diffs(&file, &env_cases, &[45], "C.UTF-8");
+    runs += n;
+    failures.extend(f);
+    assert_eq!(runs, 512, "comparisons");
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} terminal comparisons differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// `--df` and size columns on a terminal: live tmpfs mounts in a private namespace, beside
+/// util-linux under pseudo-terminals of several widths.
+#[test]
+fn terminal_df_differential() {
+    if !privileged("findmnt::terminal_df_differential")
+        || !have_util_linux()
+        || !crate::util::installed("terminal_df_differential", "script")
+    {
+        return;
+    }
+    let out = ns_sh(
+        r#"
+# Under a mount of their own, so that the files compared here change no size shown.
+mkdir m
+mount -t tmpfs -o size=2m top m
+cd m
+mkdir -p a "b c" long-mount-point-name-for-the-df-columns/deeper
+mount -t tmpfs -o size=1m src a
+mount -t tmpfs -o size=300m a-very-long-source-name-that-will-not-fit-anywhere "b c"
+mount -t tmpfs -o size=7g,nr_inodes=5k,mode=1777,uid=1000,gid=1000 t3 long-mount-point-name-for-the-df-columns/deeper
+head -c 300000 /dev/zero > a/f
+cd ..
+n=0 fail=0
+for w in 20 35 50 64 80 100 132 200; do
+  for args in "-D" "-D -a" "-D -o +OPTIONS" "-D -u -o +VFS-OPTIONS" "-b -D" \
+      "-l -o TARGET,SIZE,USE%,OPTIONS" "-o SOURCE,AVAIL,TARGET,FS-OPTIONS"; do
+    n=$((n+1))
+    script -q -e -c "stty cols $w rows 50; exec findmnt $args -R -M '$SCRATCH/m'" /dev/null > exp
+    script -q -e -c "stty cols $w rows 50; exec '$RB/findmnt' $args -R -M '$SCRATCH/m'" /dev/null > got
+    if ! cmp -s exp got; then fail=$((fail+1)); echo "DIFF $w [$args]"; cat exp; echo ---; cat got; fi
+  done
+done
+echo "n=$n fail=$fail"
+"#,
+    );
+    assert_eq!(out.stdout, "n=56 fail=0\n", "{}", out.stderr);
+}
+
+/// `--poll` on a terminal: each change is printed fitted to the terminal (asked once, at the
+/// first change), beside util-linux.
+#[test]
+fn terminal_poll_differential() {
+    if !privileged("findmnt::terminal_poll_differential")
+        || !have_util_linux()
+        || !crate::util::installed("terminal_poll_differential", "script")
+    {
+        return;
+    }
+    let out = ns_sh(
+        &[
+            IDLE,
+            r#"
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
+# The pollers are the children of script (its shell execs them).
+kids() {
+    for s; do
+        for i in $(seq 500); do c=$(cat /proc/$s/task/$s/children) && [ -n "$c" ] && break; sleep 0.01; done
+        echo $c
+    done
+}
+t=a-long-directory-name-to-push-the-target
+mkdir -p d/$t
+for w in 30 64; do
+    script -q -c "stty cols $w rows 50; exec ${UL_FINDMNT:-/usr/bin/findmnt} -p -w 4000" /dev/null > exp & S1=$!
+    script -q -c "stty cols $w rows 50; exec '$RB/findmnt' -p -w 4000" /dev/null > got & S2=$!
+    P=$(kids $S1 $S2)
+    idle $P
+    mount -t tmpfs -o size=5m,mode=1777,uid=1000,nr_inodes=1000 a-long-source-name-for-the-poll d/$t
+    idle $P
+    mount -o remount,ro d/$t
+    idle $P
+    umount d/$t
+    wait
+    cmp exp got && echo "same at $w" || { cat exp; echo ---; cat got; }
+done
+"#,
+        ]
+        .concat(),
+    );
+    assert_eq!(out.stdout, "same at 30\nsame at 64\n", "{}", out.stderr);
+}
+
+/// `ROOTBOX_TRACE=1` on a terminal shows the window-size ioctl (and only there: piped
+/// output, pinned by `trace_lines`, asks nothing).
+#[test]
+fn terminal_trace() {
+    if !crate::util::installed("terminal_trace", "script") {
+        return;
+    }
+    let dir = Scratch::new();
+    let file = dir.0.join("tab");
+    std::fs::write(&file, "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n").unwrap();
+    let argv = vec!["-F".to_string(), file.to_string_lossy().into_owned()];
+    let ours = tool_path("findmnt").to_string_lossy().into_owned();
+    let shown = on_terminal(&ours, &argv, 45, "export ROOTBOX_TRACE=1;", "C.UTF-8");
+    let shown = String::from_utf8_lossy(&shown);
+    assert!(
+        shown.contains("findmnt: ioctl(1, TIOCGWINSZ, {ws_row=50, ws_col=45}) = 0\r\nTARGET SOURCE    FSTYPE OPTIONS\r\n/      /dev/sda1 ext4   rw\r\n[exit 0]"),
+        "{shown}"
+    );
+}
+
+/// `--poll` keeps one table for every change, and libsmartcols keeps each column's
+/// statistics in it: after a change of several mounts has made TARGET "extreme", a later
+/// long target no longer widens the column and overflows onto the next line, piped or on a
+/// terminal, beside util-linux.
+#[test]
+fn poll_keeps_column_statistics() {
+    if !privileged("findmnt::poll_keeps_column_statistics")
+        || !have_util_linux()
+        || !crate::util::installed("poll_keeps_column_statistics", "script")
+    {
+        return;
+    }
+    let out = ns_sh(
+        &[
+            IDLE,
+            r#"
+mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
+kids() {
+    for s; do
+        for i in $(seq 500); do c=$(cat /proc/$s/task/$s/children) && [ -n "$c" ] && break; sleep 0.01; done
+        echo $c
+    done
+}
+# Targets well over twice the average, whatever the scratch directory's name.
+long=$(printf 'a-very-long-name%.0s' $(seq 8))
+new=$(printf 'a-new-mount-point%.0s' $(seq 8))
+mkdir -p a b c
+mount -t tmpfs t a
+mkdir a/x a/y a/z a/$long
+for d in x y z $long; do mount -t tmpfs t a/$d; done
+ul=${UL_FINDMNT:-/usr/bin/findmnt}
+cols=ACTION,TARGET,SOURCE
+"$ul" -p -w 4000 -o $cols > exp & P1=$!
+"$RB/findmnt" -p -w 4000 -o $cols > got & P2=$!
+script -q -c "stty cols 60 rows 50; exec $ul -p -w 4000 -o $cols" /dev/null > texp & S1=$!
+script -q -c "stty cols 60 rows 50; exec '$RB/findmnt' -p -w 4000 -o $cols" /dev/null > tgot & S2=$!
+P="$P1 $P2 $(kids $S1 $S2)"
+idle $P
+mount --rbind a b
+idle $P
+mount --rbind a/$long c
+idle $P
+mkdir c/$new
+mount -t tmpfs t c/$new
+wait
+cmp exp got && echo piped same || { cat exp; echo ---; cat got; }
+cmp texp tgot && echo terminal same || { cat texp; echo ---; cat tgot; }
+grep -c '^                  t$' got
+"#,
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        out.stdout, "piped same\nterminal same\n1\n",
+        "{}",
+        out.stderr
+    );
+}
