@@ -42,9 +42,15 @@ fn halves(data: &[u8]) -> (&[u8], &[u8]) {
 /// The mountinfo/fstab parser, its index and its tree layout (the `parse` target of the
 /// findmnt engineer, fuzz/fuzz_targets/parse.rs, replayed here as it is there).
 pub fn parse(data: &[u8]) {
-    use common::table::{Format, Index, forest};
+    use common::table::{Format, Index, Parser, forest};
     for format in [Format::MountInfo, Format::Fstab, Format::detect(data)] {
         let table = common::table::parse(data, format);
+        // Parsed in pieces, as a table is read: the same table.
+        let mut pieces = Parser::new(Some(format));
+        for piece in data.chunks(1 + data.len() % 7) {
+            pieces.push(piece);
+        }
+        assert_eq!(pieces.end(), table);
         let index = Index::new(&table.entries);
         let placed = forest(&table.entries, &index, &|_: usize| true);
         assert!(placed.len() <= table.entries.len());
@@ -55,6 +61,13 @@ pub fn parse(data: &[u8]) {
         }
         let _ = forest(&table.entries, &index, &|i: usize| i & 1 == 0);
     }
+    // The format detected while parsing is the one `Format::detect` finds.
+    let mut detecting = Parser::new(None);
+    detecting.push(data);
+    let detected = detecting.end();
+    let whole = common::table::parse(data, Format::detect(data));
+    assert_eq!(detected.entries, whole.entries);
+    assert_eq!(detected.bad_lines, whole.bad_lines);
 }
 
 /// mount's option handling: the `-o` splitter, the keyword table, the left-to-right
