@@ -449,6 +449,32 @@ fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
         .map(|p| at + p)
 }
 
+/// The first space or tab in `hay`, eight bytes at a time (see [`find_byte`]).
+fn find_separator(hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // Each test is exact for its lowest match, so their union's lowest bit is the
+        // first separator.
+        let found = zero(w ^ (LO * u64::from(b' '))) | zero(w ^ (LO * u64::from(b'\t')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b' ' || b == b'\t')
+        .map(|p| at + p)
+}
+
 /// Parse one mountinfo line:
 /// `ID PARENT MAJ:MIN ROOT TARGET VFS-OPTS [OPT-FIELD...] - FSTYPE SOURCE FS-OPTS`.
 pub fn parse_mountinfo(line: &[u8]) -> Option<Entry> {
@@ -573,10 +599,7 @@ fn count_field(s: &[u8]) -> Option<(u32, &[u8])> {
 
 /// A field up to the next space or tab (still escaped); `None` when empty.
 fn token(s: &[u8]) -> Option<(&[u8], &[u8])> {
-    let end = s
-        .iter()
-        .position(|&b| b == b' ' || b == b'\t')
-        .unwrap_or(s.len());
+    let end = find_separator(s).unwrap_or(s.len());
     if end == 0 {
         return None;
     }
@@ -1448,6 +1471,20 @@ mod tests {
                     assert_eq!(find_byte(hay, b), hay.iter().position(|&c| c == b));
                 }
             }
+        }
+        for len in 0..40 {
+            for at in 0..len {
+                for sep in [b' ', b'\t'] {
+                    let mut hay: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                    hay[at] = sep;
+                    if at + 3 < len {
+                        hay[at + 3] = b' ';
+                    }
+                    assert_eq!(find_separator(&hay), Some(at), "{len} {at}");
+                }
+            }
+            let plain: Vec<u8> = (0..len).map(|i| [b'x', 0x80, 0x09 ^ 0x80][i % 3]).collect();
+            assert_eq!(find_separator(&plain), None);
         }
         assert_eq!(find_dash(b" rw - x"), Some(3));
         assert_eq!(find_dash(b"a-b - - c"), Some(3));
