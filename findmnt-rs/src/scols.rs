@@ -195,7 +195,7 @@ fn human<E>(
         return Ok(());
     }
     let tree = columns.iter().any(|c| c.tree) && parents.iter().any(|p| p.is_some());
-    let (is_last, _, depth) = if tree {
+    let (is_last, has_kids, depth) = if tree {
         shape(parents)
     } else {
         (Vec::new(), Vec::new(), Vec::new())
@@ -233,7 +233,14 @@ fn human<E>(
                 0
             };
             if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                w += escape::safe_width(data, style.utf8);
+                w += if col.json == Json::Array {
+                    chunks(data)
+                        .map(|c| escape::safe_width(c, style.utf8))
+                        .max()
+                        .unwrap_or(0)
+                } else {
+                    escape::safe_width(data, style.utf8)
+                };
             }
             maxdata[ci] = maxdata[ci].max(w);
             if let Some(s) = &mut sample {
@@ -267,6 +274,8 @@ fn human<E>(
     // `prefix[..ends[d]]`: the prefix of children at depth d + 1.
     let mut ends: Vec<usize> = vec![0];
     let mut text = Vec::new();
+    // The lines after the first of multi-line cells: (column, lines).
+    let mut more: Vec<(usize, Vec<Vec<u8>>)> = Vec::new();
     for li in 0..n {
         let d = if tree { depth[li] as usize } else { 0 };
         // Where this line's ancestors' part of the tree art ends in `prefix`.
@@ -288,7 +297,7 @@ fn human<E>(
                     w = 2 * d;
                 }
                 if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                    w += escape::safe(data, style.utf8, buf);
+                    w += first_line(data, col, style, buf, &mut more, ci);
                 }
                 if !last {
                     let pad = if buf.len() == start {
@@ -309,7 +318,7 @@ fn human<E>(
                 w = 2 * d;
             }
             if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                w += escape::safe(data, style.utf8, &mut text);
+                w += first_line(data, col, style, &mut text, &mut more, ci);
             }
             match &fitted {
                 // Below an overflowing cell, the tree lines of this line go on.
@@ -325,6 +334,38 @@ fn human<E>(
             }
         }
         buf.push(b'\n');
+        if !more.is_empty() {
+            // The tree art goes on below the line as though for a child of it, with a
+            // bar for its own children while more cell lines are still to come.
+            let children: &[u8] = match d {
+                0 => b"",
+                _ => {
+                    text.clear();
+                    text.extend_from_slice(&prefix[..at]);
+                    text.extend_from_slice(if is_last[li] { b"  " } else { vert });
+                    &text
+                }
+            };
+            let kids = tree && has_kids[li];
+            let art = (children, 2 * d);
+            let mut put = |buf: &mut Vec<u8>, ci: usize, text: &[u8], w: usize| match &fitted {
+                Some(f) => f.cell(buf, ci, text, w, &|out: &mut Vec<u8>| {
+                    out.extend_from_slice(children);
+                    2 * d
+                }),
+                None => cell(buf, text, w, colw[ci], columns[ci].right, ci + 1 == ncols),
+            };
+            continued(
+                buf,
+                columns,
+                &more,
+                art,
+                kids.then_some(vert),
+                style,
+                &mut put,
+            );
+            more.clear();
+        }
         if tree && d > 0 {
             // This line's children hang under it: their prefix is this line's plus a bar,
             // or a blank when this line is its parent's last child.
@@ -339,6 +380,82 @@ fn human<E>(
         flush(buf, sink)?;
     }
     Ok(())
+}
+
+/// The lines of a multi-line cell (libsmartcols `scols_wrapnl_nextchunk`): split at each
+/// newline, a newline at the end starting no further line.
+fn chunks(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    data.strip_suffix(b"\n")
+        .filter(|d| !d.is_empty())
+        .unwrap_or(data)
+        .split(|&b| b == b'\n')
+}
+
+/// The further lines of a line whose multi-line cells (`more`: column and its lines after
+/// the first) had several: each of their lines in its column, the other columns blank but
+/// the tree column's art: `children` (the art of a child of the line, and its width in
+/// cells), then `bar` when the line has children and cell lines are still to come
+/// (libsmartcols `print_empty_cell` with `has_pending_data`).
+fn continued(
+    buf: &mut Vec<u8>,
+    columns: &[Column],
+    more: &[(usize, Vec<Vec<u8>>)],
+    children: (&[u8], usize),
+    bar: Option<&[u8]>,
+    style: &Style,
+    put: &mut PutCell<'_>,
+) {
+    let rows = more.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+    let mut text = Vec::new();
+    for row in 0..rows {
+        for (ci, col) in columns.iter().enumerate() {
+            text.clear();
+            let mut w = 0;
+            if let Some((_, lines)) = more.iter().find(|(c, _)| *c == ci) {
+                if let Some(l) = lines.get(row) {
+                    w = escape::safe(l, style.utf8, &mut text);
+                }
+            } else if col.tree {
+                // Still to come: a later column's line of this row, or any later row.
+                let pending = more
+                    .iter()
+                    .any(|(c, l)| (*c > ci && l.len() > row) || l.len() > row + 1);
+                text.extend_from_slice(children.0);
+                w = children.1;
+                if let (Some(bar), true) = (bar, pending) {
+                    text.extend_from_slice(bar);
+                    w += 2;
+                }
+            }
+            put(buf, ci, &text, w);
+        }
+        buf.push(b'\n');
+    }
+}
+
+/// Print cell `(column, text, width in cells)` of a line into the output.
+type PutCell<'a> = dyn FnMut(&mut Vec<u8>, usize, &[u8], usize) + 'a;
+
+/// Append a cell's text made safe, only its first line if it is a multi-line cell (the
+/// rest goes to `more`); returns its width.
+fn first_line(
+    data: &[u8],
+    col: &Column,
+    style: &Style,
+    out: &mut Vec<u8>,
+    more: &mut Vec<(usize, Vec<Vec<u8>>)>,
+    ci: usize,
+) -> usize {
+    if col.json != Json::Array || !data.contains(&b'\n') {
+        return escape::safe(data, style.utf8, out);
+    }
+    let mut lines = chunks(data);
+    let w = escape::safe(lines.next().unwrap_or_default(), style.utf8, out);
+    let rest: Vec<Vec<u8>> = lines.map(<[u8]>::to_vec).collect();
+    if !rest.is_empty() {
+        more.push((ci, rest));
+    }
+    w
 }
 
 /// Lines `0..n` in the order of [`Cells::locality`], by a counting sort (localities are
@@ -514,17 +631,23 @@ fn json<E>(
                 .unwrap_or_default();
             let has = !data.is_empty();
             match (col.json, has) {
-                // One item, or `null` for an empty cell (as 2.38 writes both).
+                // An item per line of the cell, `null` for an empty one (as 2.38 writes
+                // them: every newline starts an item, a last one too).
                 (Json::Array, _) => {
                     out.extend_from_slice(b"[\n");
                     indent(out, level + 2);
-                    if has {
-                        out.extend_from_slice(b" \"");
-                        escape::json(data, out);
-                        out.extend_from_slice(b"\"\n");
-                    } else {
-                        out.extend_from_slice(b" null\n");
+                    let items = if has { data } else { b"" };
+                    for (k, item) in items.split(|&b| b == b'\n').enumerate() {
+                        out.extend_from_slice(if k == 0 { b" " } else { b", " });
+                        if item.is_empty() {
+                            out.extend_from_slice(b"null");
+                        } else {
+                            out.push(b'"');
+                            escape::json(item, out);
+                            out.push(b'"');
+                        }
                     }
+                    out.push(b'\n');
                     indent(out, level + 1);
                     out.push(b']');
                 }

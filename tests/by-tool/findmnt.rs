@@ -298,6 +298,57 @@ fn differential_deep_and_wide_trees() {
     differential("wide", &wide, &cases);
 }
 
+/// SOURCES is a multi-line column: a source with newlines is printed a line at a time below
+/// its row (the tree art going on below it) and as several JSON items.
+#[test]
+fn differential_multiline_sources() {
+    if !have_util_linux() {
+        return;
+    }
+    let text: &[u8] = b"1 0 0:1 / / rw - tmpfs a\\012b\\012c rw\n\
+        2 1 0:2 / /x rw - tmpfs d\\012e rw\n\
+        4 2 0:2 / /x/k rw - tmpfs k1\\012k2 rw\n\
+        5 2 0:2 / /x/l rw - tmpfs l rw\n\
+        3 1 0:2 / /y rw - tmpfs \\012p\\012\\012q rw\n\
+        6 3 0:2 / /y/z rw - tmpfs z1\\012z2\\012 rw\n";
+    let mut cases = Vec::new();
+    for cols in [
+        "TARGET,SOURCES,FSTYPE",
+        "SOURCES,TARGET",
+        "SOURCES,TARGET,SOURCES",
+        "TARGET,SOURCES",
+    ] {
+        for mode in ["", "-l", "-J", "-r", "-P", "-a", "-n"] {
+            cases.push(format!("-o {cols} {mode}"));
+        }
+    }
+    let cases: Vec<&str> = cases.iter().map(String::as_str).collect();
+    differential("multiline", text, &cases);
+    if crate::util::installed("differential_multiline_sources", "script") {
+        let dir = Scratch::new();
+        let file = dir.0.join("multiline");
+        std::fs::write(&file, text).unwrap();
+        let cases = [
+            "-o TARGET,SOURCES,FSTYPE",
+            "-o SOURCES,TARGET",
+            "-l -o SOURCES,TARGET",
+        ];
+        let (runs, failures) = terminal_diffs(&file, &cases, &[12, 20, 40, 80], "C.UTF-8");
+        assert_eq!((runs, failures), (12, Vec::<String>::new()));
+    }
+    for seed in [3, 7] {
+        differential(
+            &format!("ml{seed}"),
+            &table(seed, 60),
+            &[
+                "-o TARGET,SOURCES,SOURCE",
+                "-J -o SOURCES,TARGET",
+                "-l -o SOURCES",
+            ],
+        );
+    }
+}
+
 #[test]
 fn differential_parser_edges() {
     if !have_util_linux() {
