@@ -1157,6 +1157,17 @@ echo "n=$n fail=$fail"
     assert_eq!(out.stdout, "n=56 fail=0\n", "{}", out.stderr);
 }
 
+/// Shell: `kids SCRIPT_PID...` prints the pid of each `script`'s child: the poller, which
+/// its shell execs.
+const KIDS: &str = r#"
+kids() {
+    for s; do
+        for i in $(seq 500); do c=$(cat /proc/$s/task/$s/children) && [ -n "$c" ] && break; sleep 0.01; done
+        echo $c
+    done
+}
+"#;
+
 /// `--poll` on a terminal: each change is printed fitted to the terminal (asked once, at the
 /// first change), beside util-linux.
 #[test]
@@ -1170,16 +1181,10 @@ fn terminal_poll_differential() {
     let out = ns_sh(
         &[
             IDLE,
+            KIDS,
             r#"
 mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
 umount() { "$(dirname "${UL_MOUNT:-/usr/bin/mount}")/umount" "$@"; }
-# The pollers are the children of script (its shell execs them).
-kids() {
-    for s; do
-        for i in $(seq 500); do c=$(cat /proc/$s/task/$s/children) && [ -n "$c" ] && break; sleep 0.01; done
-        echo $c
-    done
-}
 t=a-long-directory-name-to-push-the-target
 mkdir -p d/$t
 for w in 30 64; do
@@ -1237,14 +1242,9 @@ fn poll_keeps_column_statistics() {
     let out = ns_sh(
         &[
             IDLE,
+            KIDS,
             r#"
 mount() { "${UL_MOUNT:-/usr/bin/mount}" "$@"; }
-kids() {
-    for s; do
-        for i in $(seq 500); do c=$(cat /proc/$s/task/$s/children) && [ -n "$c" ] && break; sleep 0.01; done
-        echo $c
-    done
-}
 # Targets well over twice the average, whatever the scratch directory's name.
 long=$(printf 'a-very-long-name%.0s' $(seq 8))
 new=$(printf 'a-new-mount-point%.0s' $(seq 8))
