@@ -284,21 +284,42 @@ fn human<E>(
         } else {
             0
         };
+        // This line's children hang under it: their prefix is this line's plus a bar, or a
+        // blank when this line is its parent's last child (none for a root). The same art
+        // goes on below the line's own cells when they take more than one output line.
+        if tree && d > 0 {
+            prefix.truncate(at);
+            prefix.extend_from_slice(if is_last[li] { b"  " } else { vert });
+            ends.truncate(d);
+            ends.push(prefix.len());
+        } else if tree {
+            prefix.clear();
+            ends.truncate(1);
+        }
+        let children = &prefix[..];
+        let below = |out: &mut Vec<u8>| {
+            out.extend_from_slice(children);
+            2 * d
+        };
         for (ci, col) in columns.iter().enumerate() {
             let last = ci + 1 == ncols;
-            let art = col.tree && tree && d > 0;
-            if fitted.is_none() && !col.right {
-                // Left-aligned, not fitted: straight into the output, padded after.
-                let start = buf.len();
+            // The tree art and the (first line of the) cell into `out`; returns the width.
+            let mut write = |out: &mut Vec<u8>| {
                 let mut w = 0;
-                if art {
-                    buf.extend_from_slice(&prefix[..at]);
-                    buf.extend_from_slice(if is_last[li] { right } else { branch });
+                if col.tree && tree && d > 0 {
+                    out.extend_from_slice(&prefix[..at]);
+                    out.extend_from_slice(if is_last[li] { right } else { branch });
                     w = 2 * d;
                 }
                 if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                    w += first_line(data, col, style, buf, &mut more, ci);
+                    w += first_line(data, col, style, out, &mut more, ci);
                 }
+                w
+            };
+            if fitted.is_none() && !col.right {
+                // Left-aligned, not fitted: straight into the output, padded after.
+                let start = buf.len();
+                let w = write(buf);
                 if !last {
                     let pad = if buf.len() == start {
                         colw[ci] + 1
@@ -311,50 +332,22 @@ fn human<E>(
             }
             // Measured first, then padded or fitted.
             text.clear();
-            let mut w = 0;
-            if art {
-                text.extend_from_slice(&prefix[..at]);
-                text.extend_from_slice(if is_last[li] { right } else { branch });
-                w = 2 * d;
-            }
-            if let Some(data) = cells.cell(li, ci, &mut scratch) {
-                w += first_line(data, col, style, &mut text, &mut more, ci);
-            }
+            let w = write(&mut text);
             match &fitted {
                 // Below an overflowing cell, the tree lines of this line go on.
-                Some(f) => f.cell(buf, ci, &text, w, &|out: &mut Vec<u8>| {
-                    if d == 0 {
-                        return 0;
-                    }
-                    out.extend_from_slice(&prefix[..at]);
-                    out.extend_from_slice(if is_last[li] { b"  " } else { vert });
-                    2 * d
-                }),
+                Some(f) => f.cell(buf, ci, &text, w, &below),
                 None => cell(buf, &text, w, colw[ci], col.right, last),
             }
         }
         buf.push(b'\n');
         if !more.is_empty() {
-            // The tree art goes on below the line as though for a child of it, with a
-            // bar for its own children while more cell lines are still to come.
-            let children: &[u8] = match d {
-                0 => b"",
-                _ => {
-                    text.clear();
-                    text.extend_from_slice(&prefix[..at]);
-                    text.extend_from_slice(if is_last[li] { b"  " } else { vert });
-                    &text
-                }
-            };
+            // With a bar for the line's own children while more cell lines are to come.
             let kids = tree && has_kids[li];
-            let art = (children, 2 * d);
             let mut put = |buf: &mut Vec<u8>, ci: usize, text: &[u8], w: usize| match &fitted {
-                Some(f) => f.cell(buf, ci, text, w, &|out: &mut Vec<u8>| {
-                    out.extend_from_slice(children);
-                    2 * d
-                }),
+                Some(f) => f.cell(buf, ci, text, w, &below),
                 None => cell(buf, text, w, colw[ci], columns[ci].right, ci + 1 == ncols),
             };
+            let art = (children, 2 * d);
             continued(
                 buf,
                 columns,
@@ -365,17 +358,6 @@ fn human<E>(
                 &mut put,
             );
             more.clear();
-        }
-        if tree && d > 0 {
-            // This line's children hang under it: their prefix is this line's plus a bar,
-            // or a blank when this line is its parent's last child.
-            prefix.truncate(at);
-            prefix.extend_from_slice(if is_last[li] { b"  " } else { vert });
-            ends.truncate(d);
-            ends.push(prefix.len());
-        } else if tree {
-            prefix.clear();
-            ends.truncate(1);
         }
         flush(buf, sink)?;
     }
