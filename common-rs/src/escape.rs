@@ -111,6 +111,24 @@ fn plain(bytes: &[u8]) -> bool {
     })
 }
 
+/// The longest prefix of `text` (valid UTF-8 in a UTF-8 locale, else ASCII) that fits in
+/// `width` cells (util-linux `mbs_truncate`): its length in bytes and its width in cells.
+pub fn cut(text: &[u8], width: usize) -> (usize, usize) {
+    let Ok(s) = std::str::from_utf8(text) else {
+        let n = text.len().min(width);
+        return (n, n);
+    };
+    let mut cells = 0;
+    for (i, c) in s.char_indices() {
+        let w = char_width(c);
+        if cells + w > width {
+            return (i, cells);
+        }
+        cells += w;
+    }
+    (text.len(), cells)
+}
+
 /// The `--raw` form: space, backslash, control bytes and every non-ASCII byte as `\xNN`.
 pub fn raw(bytes: &[u8], out: &mut Vec<u8>) {
     if bytes.iter().fold(true, |ok, &b| {
@@ -338,5 +356,16 @@ mod format_tests {
         o.clear();
         json(b"\"\\\n\x1b\x7f\xff\xc3\xa9", &mut o);
         assert_eq!(o, "\\\"\\\\\\n\\u001b\x7f\\\\xff\u{e9}".as_bytes());
+    }
+
+    #[test]
+    fn cuts_whole_characters() {
+        assert_eq!(cut(b"rw,relatime", 5), (5, 5));
+        assert_eq!(cut(b"abc", 5), (3, 3));
+        let s = "a\u{4e2d}b".as_bytes();
+        assert_eq!(cut(s, 2), (1, 1));
+        assert_eq!(cut(s, 3), (4, 3));
+        let e = "e\u{301}x".as_bytes();
+        assert_eq!(cut(e, 1), (3, 1));
     }
 }

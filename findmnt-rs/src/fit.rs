@@ -405,24 +405,6 @@ fn fit_measured(
     Fitted { cols }
 }
 
-/// The longest prefix of `text` (valid UTF-8 in a UTF-8 locale, else ASCII) that fits in
-/// `width` cells (util-linux `mbs_truncate`): its length in bytes and its width in cells.
-pub fn cut(text: &[u8], width: usize) -> (usize, usize) {
-    let Ok(s) = std::str::from_utf8(text) else {
-        let n = text.len().min(width);
-        return (n, n);
-    };
-    let mut cells = 0;
-    for (i, c) in s.char_indices() {
-        let w = escape::char_width(c);
-        if cells + w > width {
-            return (i, cells);
-        }
-        cells += w;
-    }
-    (text.len(), cells)
-}
-
 impl Fitted {
     /// Width of column `ci`.
     #[cfg(test)]
@@ -458,7 +440,7 @@ impl Fitted {
         }
         let (mut text, mut len) = (text, len);
         if len > width && c.trunc {
-            let (bytes, cells) = cut(text, width);
+            let (bytes, cells) = escape::cut(text, width);
             text = &text[..bytes];
             len = cells;
         }
@@ -631,17 +613,6 @@ mod tests {
         ];
         let f = fit(&cols, &[50, 40], &Sample::default(), 30, &term(20));
         assert_eq!(widths(&f), vec![22, 7]);
-    }
-
-    #[test]
-    fn cuts_whole_characters() {
-        assert_eq!(cut(b"rw,relatime", 5), (5, 5));
-        assert_eq!(cut(b"abc", 5), (3, 3));
-        let s = "a\u{4e2d}b".as_bytes();
-        assert_eq!(cut(s, 2), (1, 1));
-        assert_eq!(cut(s, 3), (4, 3));
-        let e = "e\u{301}x".as_bytes();
-        assert_eq!(cut(e, 1), (3, 1));
     }
 
     #[test]

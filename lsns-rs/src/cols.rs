@@ -15,6 +15,8 @@
 //! - Human output escapes control bytes (and invalid or non-printable multibyte text) as
 //!   `\xNN`; outside a UTF-8 locale every byte above 0x7f is escaped.
 
+use common::escape;
+
 /// A column: header, layout flags, JSON type.
 #[derive(Debug, Clone)]
 pub struct Column {
@@ -229,7 +231,7 @@ impl Table {
                 if c > 0 {
                     out.push(b' ');
                 }
-                raw_escape(cell, out);
+                escape::raw(cell, out);
             }
             out.push(b'\n');
         }
@@ -439,7 +441,7 @@ impl Cell {
 }
 
 fn art_width(art: &str) -> usize {
-    art.chars().map(char_width).sum()
+    art.chars().map(escape::char_width).sum()
 }
 
 /// Writes aligned cells.
@@ -460,7 +462,8 @@ impl Printer<'_> {
             width = len;
         }
         let (text, mut len) = if len > width && col.trunc {
-            truncate(text, width)
+            let (bytes, cells) = escape::cut(text.as_bytes(), width);
+            (text.get(..bytes).unwrap_or(text), cells)
         } else {
             (text, len)
         };
@@ -517,120 +520,13 @@ impl Printer<'_> {
     }
 }
 
-/// The longest prefix of `text` at most `width` cells wide, and its width.
-fn truncate(text: &str, width: usize) -> (&str, usize) {
-    let mut used = 0;
-    for (at, ch) in text.char_indices() {
-        let w = char_width(ch);
-        if used + w > width {
-            return (&text[..at], used);
-        }
-        used += w;
-    }
-    (text, used)
-}
-
-/// Terminal cells a printable character takes, as glibc's `wcwidth()` says for the common
-/// cases: 0 for combining marks, 2 for East Asian wide and fullwidth characters and
-/// emoji, else 1.
-fn char_width(ch: char) -> usize {
-    match u32::from(ch) {
-        0x0300..=0x036f | 0x200b..=0x200f | 0xfe00..=0xfe0f => 0,
-        0x1100..=0x115f
-        | 0x2e80..=0x303e
-        | 0x3041..=0x33ff
-        | 0x3400..=0x4dbf
-        | 0x4e00..=0x9fff
-        | 0xa000..=0xa4cf
-        | 0xac00..=0xd7a3
-        | 0xf900..=0xfaff
-        | 0xfe30..=0xfe4f
-        | 0xff00..=0xff60
-        | 0xffe0..=0xffe6
-        | 0x1f300..=0x1f64f
-        | 0x1f900..=0x1f9ff
-        | 0x20000..=0x3fffd => 2,
-        _ => 1,
-    }
-}
-
-/// Text made safe for a terminal, as libsmartcols' `mbs_safe_encode()`: control bytes,
-/// a backslash that starts `\x`, and (outside UTF-8, or when not valid UTF-8) bytes above
-/// 0x7f become `\xNN`. Returns the text and its width in cells.
+/// Text made safe for a terminal, as libsmartcols' `mbs_safe_encode()` (`escape::safe`),
+/// and its width in cells.
 pub fn encode(bytes: &[u8], utf8: bool) -> (String, usize) {
-    let mut s = String::with_capacity(bytes.len());
-    let mut width = 0;
-    let hex = |s: &mut String, width: &mut usize, b: u8| {
-        s.push_str(&format!("\\x{b:02x}"));
-        *width += 4;
-    };
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_control() || (b == b'\\' && bytes.get(i + 1) == Some(&b'x')) {
-            hex(&mut s, &mut width, b);
-            i += 1;
-        } else if b.is_ascii() {
-            s.push(char::from(b));
-            width += 1;
-            i += 1;
-        } else if !utf8 {
-            hex(&mut s, &mut width, b);
-            i += 1;
-        } else {
-            let rest = &bytes[i..];
-            let len = utf8_len(rest);
-            match std::str::from_utf8(&rest[..len])
-                .ok()
-                .and_then(|t| t.chars().next())
-            {
-                Some(ch) if !is_nonprint(ch) => {
-                    s.push(ch);
-                    width += char_width(ch);
-                    i += len;
-                }
-                Some(_) => {
-                    for &b in &rest[..len] {
-                        hex(&mut s, &mut width, b);
-                    }
-                    i += len;
-                }
-                None => {
-                    hex(&mut s, &mut width, b);
-                    i += 1;
-                }
-            }
-        }
-    }
-    (s, width)
-}
-
-/// The length of the UTF-8 sequence starting `bytes` claims (1 for a stray byte).
-fn utf8_len(bytes: &[u8]) -> usize {
-    let want = match bytes.first() {
-        Some(0xc2..=0xdf) => 2,
-        Some(0xe0..=0xef) => 3,
-        Some(0xf0..=0xf4) => 4,
-        _ => 1,
-    };
-    want.min(bytes.len())
-}
-
-/// C1 controls and other characters glibc's `iswprint()` rejects that we can name.
-fn is_nonprint(ch: char) -> bool {
-    ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}')
-}
-
-/// libsmartcols raw output (`fputs_nonblank()`): blanks, backslash and anything not
-/// printable ASCII as `\xNN`.
-fn raw_escape(bytes: &[u8], out: &mut Vec<u8>) {
-    for &b in bytes {
-        if b.is_ascii_graphic() && b != b'\\' {
-            out.push(b);
-        } else {
-            out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
-        }
-    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let width = escape::safe(bytes, utf8, &mut out);
+    // `safe` writes valid UTF-8 only (printable characters and `\xNN` text).
+    (String::from_utf8_lossy(&out).into_owned(), width)
 }
 
 /// util-linux's JSON writer (lib/jsonwrt.c): three spaces per level, `},{` between
@@ -696,23 +592,7 @@ impl Json {
 /// (research/security.md D5).
 fn json_string(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
-    for chunk in bytes.utf8_chunks() {
-        for &b in chunk.valid().as_bytes() {
-            match b {
-                b'"' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0..=0x1f => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
-                _ => out.push(b),
-            }
-        }
-        for b in chunk.invalid() {
-            out.extend_from_slice(format!("\\\\x{b:02x}").as_bytes());
-        }
-    }
+    escape::json(bytes, out);
     out.push(b'"');
 }
 
@@ -845,8 +725,8 @@ mod tests {
         assert_eq!(encode(b"\\x", true).0, "\\x5cx");
         assert_eq!(encode(b"\xff", true).0, "\\xff");
         assert_eq!(encode("\u{65e5}\u{672c}x".as_bytes(), true).1, 5);
-        assert_eq!(truncate("\u{65e5}\u{672c}x", 3), ("\u{65e5}", 2));
-        assert_eq!(truncate("ab", 5), ("ab", 2));
+        assert_eq!(escape::cut("\u{65e5}\u{672c}x".as_bytes(), 3), (3, 2));
+        assert_eq!(escape::cut(b"ab", 5), (2, 2));
         let mut out = Vec::new();
         json_string(b"\xffa\x01", &mut out);
         assert_eq!(out, b"\"\\\\xffa\\u0001\"");
