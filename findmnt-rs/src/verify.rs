@@ -119,7 +119,18 @@ pub fn run(
         errors: 0,
         warnings: 0,
     };
-    let check_order = sel.is_listall();
+    // The table order is checked for whole tables only, on targets resolved once each.
+    let resolved_targets: Vec<Vec<u8>> = if sel.is_listall() {
+        ctx.entries
+            .iter()
+            .map(|e| match e.target() {
+                b"" => Vec::new(),
+                t => resolved(t, s.nocache),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let supported = supported_filesystems();
     // Always forward: findmnt-verify.c makes its own iterator (`-d` does not apply).
     let picked = sel
@@ -130,8 +141,8 @@ pub fn run(
         let e = &ctx.entries[i];
         r.header = Some(e.target().to_vec());
         let opts = Options::new(e.vfs_options());
-        if check_order {
-            order(ctx, i, s.nocache, &mut r)?;
+        if !resolved_targets.is_empty() {
+            order(&resolved_targets, i, &mut r)?;
         }
         if e.fstype() == b"swap" {
             swaparea(&opts, &mut r)?;
@@ -175,28 +186,23 @@ fn resolved(target: &[u8], nocache: bool) -> Vec<u8> {
 }
 
 /// `verify_order`: every later entry on the same target, or on a parent directory of it
-/// (which would hide this mount), compared as plain string prefixes.
-fn order(ctx: &Ctx, i: usize, nocache: bool, r: &mut Report<'_>) -> Result<()> {
-    let e = &ctx.entries[i];
-    if e.target().is_empty() {
+/// (which would hide this mount), compared as plain string prefixes of the `targets` as
+/// resolved (empty for an entry without one).
+fn order(targets: &[Vec<u8>], i: usize, r: &mut Report<'_>) -> Result<()> {
+    let Some(mine) = targets.get(i).filter(|t| !t.is_empty()) else {
         return Ok(());
-    }
-    let mine = resolved(e.target(), nocache);
-    for later in &ctx.entries[i + 1..] {
-        if later.target().is_empty() {
-            continue;
-        }
-        let other = resolved(later.target(), nocache);
-        if !mine.starts_with(&other) {
+    };
+    for other in &targets[i + 1..] {
+        if other.is_empty() || !mine.starts_with(other) {
             continue;
         }
         match mine.get(other.len()) {
             None => r.warn(b"target specified more than once")?,
             Some(b'/') => r.error(&cat(&[
                 b"wrong order: ",
-                &mine,
+                mine,
                 b" specified before ",
-                &other,
+                other,
             ]))?,
             Some(_) => {}
         }
