@@ -1,7 +1,7 @@
 //! findmnt: integration tests, mostly differential against the system's util-linux findmnt
 //! (stdout, stderr and exit status compared byte for byte).
 
-use crate::util::{Rng, Scratch, cmd, ns_sh, privileged, tool, tool_path};
+use crate::util::{Rng, Scratch, cmd, ns_sh, privileged, rootfs_sh, tool, tool_path};
 
 /// Names as the kernel writes them in mountinfo: space, tab, newline and backslash octal-
 /// escaped; everything else raw (ESC, quotes, `$`, UTF-8, invalid UTF-8, DEL, CR).
@@ -698,6 +698,27 @@ echo "strings: $(f -C -M "$SCRATCH/g" | paste -sd,) / $(f -T "$SCRATCH/nonexiste
          strings: z,z2 / rc=1 / q1 / q1\n",
         "",
     );
+}
+
+/// In a chroot the kernel's answer is taken only for mounts inside the new root: a path on
+/// a mount whose mount point lies outside it (statmount has no mount point to give) falls
+/// back to the table, which does not list that mount either, as util-linux sees it.
+#[test]
+fn target_in_a_chroot() {
+    if !privileged("target_in_a_chroot") {
+        return;
+    }
+    let out = rootfs_sh(
+        r#"
+mkdir -p r/mnt/m
+mount -t tmpfs inner r/mnt/m
+chroot r /bin/findmnt -n -o TARGET,SOURCE -M /mnt/m
+chroot r /bin/findmnt -n -o TARGET,SOURCE -T /mnt/m/.
+chroot r /bin/findmnt -n -T / || echo "rc=$?"
+ROOTBOX_TRACE=1 chroot r /bin/findmnt -n -T / 2>&1 | grep -c 'open("/proc/self/mountinfo"'
+"#,
+    );
+    out.is(0, "/mnt/m inner\n/mnt/m inner\nrc=1\n1\n", "");
 }
 
 /// Shell: `idle PID...` waits until each poller sleeps in poll(2) on the mount table: it has
